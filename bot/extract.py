@@ -1,0 +1,181 @@
+"""Find the overdue principal, the days overdue and an optional interest rate in free Chinese text.
+
+Pure functions, no I/O. Each value is recognised by its unit or cue words, not by its position:
+rates first (万分之四, 日利率0.04%, 年化14.6%), then durations (10天, 两周, 半个月, 3个月, 一年),
+and what remains counts as money only with a money unit (元/块/万/k/w) or a money cue (欠, 借, 本金).
+Text with none of them yields nothing: no value is ever guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from bot.numerals import NUMBER, parse_number
+
+RateBasis = Literal["daily", "annual"]
+
+DAYS_PER = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30, "年": 365}
+_NUM = rf"(?P<neg>[-−负])?\s*(?P<num>{NUMBER})"
+
+_RATE_FRACTION = re.compile(rf"(?P<kind>万分之|千分之|百分之)\s*(?P<num>{NUMBER})")
+_RATE_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%")
+_DAILY_CUE = re.compile(r"(日利率|日息|日利息|日费率|日率|日利|每天|每日|一天|/天|/日|天利率)")
+_ANNUAL_CUE = re.compile(r"(年化|年利率|年息|年费率|年率|apr|一年|/年|每年)")
+
+_DURATION = re.compile(
+    rf"{_NUM}\s*(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>天|日|周|星期|礼拜|月|年)"
+    r"(?!利|息|费|率|化|份|初|底)")
+_HALF = re.compile(r"半\s*(?:个)?\s*(?P<unit>月|年)(?!利|息|化)")
+_JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
+_OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|延期|迟了|过了|已经|欠了?)\s*$")
+
+_MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
+_MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款|未还|没还|还不上|要还|剩|余|共|总共|一共|￥|¥)\s*(?:了|款|是|为|有|的|钱)?\s*$")
+_NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分|秒|小时|条|人|家|元宝|多|几|来)")
+_PHONE_LIKE = re.compile(r"^\d{7,}$")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one message said about the debt; any part may be missing.
+
+    ``principal`` and ``days`` keep the sign the user wrote, so the caller can refuse zero or
+    negative values with a clear message instead of silently dropping them.
+    """
+
+    principal: Decimal | None = None
+    days: int | None = None
+    daily_rate: Decimal | None = None
+    rate_basis: RateBasis | None = None
+    spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return self.principal is None and self.days is None and self.daily_rate is None
+
+
+def _fold(text: str) -> str:
+    """NFKC (full-width digits and letters), lower case, no thousands-separator spaces."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _mask(text: str, start: int, end: int) -> str:
+    return text[:start] + "\0" * (end - start) + text[end:]
+
+
+def _signed(value: Decimal, neg: str | None) -> Decimal:
+    return -value if neg else value
+
+
+def _find_rate(text: str) -> tuple[Decimal | None, RateBasis | None, list[tuple[int, int]]]:
+    for m in _RATE_FRACTION.finditer(text):
+        value = parse_number(m.group("num"))
+        if value is None:
+            continue
+        scale = {"万分之": 10_000, "千分之": 1_000, "百分之": 100}[m.group("kind")]
+        rate = value / scale
+        before = text[max(0, m.start() - 8):m.start()]
+        if _ANNUAL_CUE.search(before) and not _DAILY_CUE.search(before):
+            return rate / 365, "annual", [(m.start(), m.end())]
+        return rate, "daily", [(m.start(), m.end())]
+    for m in _RATE_PERCENT.finditer(text):
+        rate = Decimal(m.group("num")) / 100
+        context = text[max(0, m.start() - 8):m.start()] + text[m.end():m.end() + 3]
+        if _ANNUAL_CUE.search(context):
+            return rate / 365, "annual", [(m.start(), m.end())]
+        if _DAILY_CUE.search(context) or rate < Decimal("0.01"):
+            return rate, "daily", [(m.start(), m.end())]
+        if rate >= Decimal("0.0365"):
+            return rate / 365, "annual", [(m.start(), m.end())]
+    return None, None, []
+
+
+def _duration_days(m: re.Match[str]) -> Decimal | None:
+    value = parse_number(m.group("num"))
+    unit = m.group("unit")
+    if value is None:
+        return None
+    if unit == "年" and value >= 1900 and not m.group("ge"):
+        return None  # a calendar year such as 2024年
+    if unit == "月" and not m.group("ge") and not m.group("half"):
+        return None  # 3月 is a month of the year; a duration says 3个月
+    if unit == "日" and re.search(r"月\s*$", m.string[:m.start()]):
+        return None  # 5月10日 is a date
+    days = value * DAYS_PER[unit]
+    if m.group("half"):
+        days += Decimal(DAYS_PER[unit]) / 2
+    return _signed(days, m.group("neg"))
+
+
+def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
+    parts: list[tuple[int, int, Decimal]] = []
+    for m in _DURATION.finditer(text):
+        days = _duration_days(m)
+        if days is not None:
+            parts.append((m.start(), m.end(), days))
+    masked = text
+    for s, e, _ in parts:
+        masked = _mask(masked, s, e)
+    for m in _HALF.finditer(masked):
+        if not re.search(r"[\d个]\s*$", masked[:m.start()]):
+            parts.append((m.start(), m.end(), Decimal(DAYS_PER[m.group("unit")]) / 2))
+    if not parts:
+        return None, []
+    parts.sort()
+    # adjacent parts form one duration: 1个月零5天, 一年又三个月
+    groups: list[list[tuple[int, int, Decimal]]] = [[parts[0]]]
+    for part in parts[1:]:
+        if _JOIN.match(text[groups[-1][-1][1]:part[0]]):
+            groups[-1].append(part)
+        else:
+            groups.append([part])
+    chosen = next((g for g in groups if _OVERDUE_CUE.search(text[max(0, g[0][0] - 6):g[0][0]])), groups[0])
+    return sum((p[2] for p in chosen), Decimal(0)), [(p[0], p[1]) for g in groups for p in g]
+
+
+def _find_principal(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
+    candidates: list[tuple[int, Decimal, int, int]] = []  # (priority, value, start, end)
+    for m in re.finditer(_NUM, text):
+        raw = m.group("num")
+        after, before = text[m.end():m.end() + 4], text[max(0, m.start() - 6):m.start()]
+        if _NOT_MONEY.match(after) or "\0" in text[m.end():m.end() + 1]:
+            continue
+        value = parse_number(raw)
+        if value is None:
+            continue
+        has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in "万kw千亿")
+        has_cue = bool(_MONEY_CUE.search(before.replace("\0", "")))
+        if _PHONE_LIKE.match(raw) and not has_unit:
+            continue
+        if has_unit or has_cue:
+            priority = 2 if has_unit and has_cue else 1
+        elif value >= 100 and raw.replace(",", "").replace(".", "").isdigit():
+            priority = 0  # a bare round figure such as "5000逾期10天"
+        else:
+            continue
+        candidates.append((priority, _signed(value, m.group("neg")), m.start(), m.end()))
+    if not candidates:
+        return None, []
+    best = max(candidates, key=lambda c: (c[0], -c[2]))
+    return best[1], [(best[2], best[3])]
+
+
+def extract(text: str) -> Extraction:
+    """Extract principal (yuan), days overdue and daily rate from one message."""
+    folded = _fold(text)
+    rate, basis, rate_spans = _find_rate(folded)
+    masked = folded
+    for s, e in rate_spans:
+        masked = _mask(masked, s, e)
+    days, day_spans = _find_days(masked)
+    for s, e in day_spans:
+        masked = _mask(masked, s, e)
+    principal, money_spans = _find_principal(masked)
+    whole_days: int | None = None
+    if days is not None:
+        whole_days = int(days) if days == days.to_integral_value() else int(days.to_integral_value())
+    return Extraction(principal, whole_days, rate, basis, tuple(rate_spans + day_spans + money_spans))

@@ -1,0 +1,34 @@
+"""Logging set-up: JSON lines for the server (one object per event), plain text for the CLI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """Render a record and its ``extra`` fields as one JSON object."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, object] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname, "logger": record.name, "msg": record.getMessage(),
+        }
+        payload.update({k: v for k, v in vars(record).items() if k not in _RESERVED})
+        if record.exc_info:
+            payload["exc"] = self.formatException(record.exc_info)
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "sentence_transformers", "transformers", "huggingface_hub", "filelock"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

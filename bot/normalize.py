@@ -1,0 +1,69 @@
+"""Text normalisation shared by indexing and querying.
+
+NFKC folds full-width digits and letters (５０００ → 5000), OpenCC turns Traditional characters
+into Simplified (借唄 → 借呗), and a synonym table maps the many ways people name one thing onto
+one canonical word so that sparse retrieval sees them as the same term.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+
+from opencc import OpenCC
+
+logger = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def strip_controls(text: str) -> str:
+    """Remove control and invisible formatting characters; keep ordinary newlines and tabs."""
+    return _CONTROL.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """NFKC, Traditional → Simplified, lower case, collapsed white space."""
+    text = unicodedata.normalize("NFKC", strip_controls(text))
+    text = _t2s().convert(text)
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def load_synonyms(text: str | None = None) -> dict[str, str]:
+    """Parse a tab-separated ``variant<TAB>canonical`` table (``#`` starts a comment)."""
+    if text is None:
+        text = resources.files("bot.resources").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            raise ValueError(f"synonyms line {lineno}: expected 'variant<TAB>canonical', got {line!r}")
+        table[normalize(parts[0])] = normalize(parts[1])
+    return table
+
+
+class SynonymMapper:
+    """Replace every variant with its canonical form in one left-to-right pass, longest first."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = dict(table)
+        variants = sorted(self._table, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._table[m.group(0)], text)

@@ -1,0 +1,126 @@
+"""Penalty interest (罚息) estimate: 本金 × 日利率 × 1.5 × 天数, in Decimal, rounded half-up to 分.
+
+The formula and the +50% markup follow the PBOC rule on loan penalty rates and common consumer-loan
+contracts; whether ordinary interest or compounding is added on top differs by contract, so every
+figure is an estimate and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ESTIMATE_LABEL = "仅供参考，以借呗账单和合同为准"
+DAYS_PER_YEAR = 365
+MAX_DAILY_RATE = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the calculator accepts; outside it refuses with a reason instead of computing."""
+
+    max_principal: Decimal = Decimal("10000000")
+    max_days: int = 3650
+    max_daily_rate: Decimal = MAX_DAILY_RATE
+
+
+@dataclass(frozen=True)
+class PenaltyEstimate:
+    """One calculation with everything needed to explain it."""
+
+    principal: Decimal
+    days: int
+    daily_rate: Decimal
+    rate_assumed: bool
+    markup: Decimal
+    amount: Decimal
+    annualized_rate: Decimal
+
+    @property
+    def formula(self) -> str:
+        return (f"{money(self.principal)}元 × {percent(self.daily_rate)} × {self.markup.normalize()} × "
+                f"{self.days}天 = {money(self.amount)}元")
+
+    def as_json(self) -> dict[str, object]:
+        """The API's ``penalty`` object: numbers as JSON numbers, rates as fractions (0.0005 = 0.05%)."""
+        return {
+            "principal": float(self.principal), "days": self.days,
+            "daily_rate": float(self.daily_rate.quantize(Decimal("1e-10"), ROUND_HALF_UP).normalize()),
+            "rate_assumed": self.rate_assumed, "amount": float(self.amount),
+            "annualized_rate": float(self.annualized_rate.quantize(Decimal("1e-6"), ROUND_HALF_UP)),
+            "formula": self.formula,
+        }
+
+
+def money(value: Decimal) -> str:
+    """12,345.60 style, rounded half-up to 分."""
+    return f"{value.quantize(CENT, ROUND_HALF_UP):,}"
+
+
+def percent(fraction: Decimal, places: int = 4) -> str:
+    """0.0005 → 0.05%; long fractions are shown rounded with ≈."""
+    pct = fraction * 100
+    shown = pct.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP).normalize()
+    exact = shown == pct
+    text = f"{shown:f}%"
+    return text if exact else "≈" + text
+
+
+def out_of_range(principal: Decimal | None, days: int | None, daily_rate: Decimal | None,
+                 limits: Limits) -> list[str]:
+    """Reasons (in Chinese) why these inputs cannot be calculated; empty when they can."""
+    problems: list[str] = []
+    if principal is not None:
+        if principal <= 0:
+            problems.append("欠款金额需要大于0元")
+        elif principal > limits.max_principal:
+            problems.append(f"欠款金额超过了可估算的上限（{money(limits.max_principal)}元）")
+    if days is not None:
+        if days <= 0:
+            problems.append("逾期天数需要至少1天")
+        elif days > limits.max_days:
+            problems.append(f"逾期天数超过了可估算的上限（{limits.max_days}天）")
+    if daily_rate is not None and not (0 < daily_rate <= limits.max_daily_rate):
+        problems.append(f"日利率需要在0到{percent(limits.max_daily_rate)}之间")
+    return problems
+
+
+def calculate(principal: Decimal, days: int, daily_rate: Decimal | None, default_daily_rate: Decimal,
+              markup: Decimal = Decimal("1.5")) -> PenaltyEstimate:
+    """罚息 = principal × daily rate × markup × days, rounded half-up to 0.01 yuan.
+
+    Args:
+        principal: overdue principal in yuan (validated by :func:`out_of_range` first).
+        days: days overdue.
+        daily_rate: the contract daily rate as a fraction, or ``None`` to assume the default.
+        default_daily_rate: the assumed daily rate when the user gave none.
+        markup: penalty markup on the contract rate (1.5 = +50%).
+    """
+    rate = default_daily_rate if daily_rate is None else daily_rate
+    amount = (principal * rate * markup * days).quantize(CENT, ROUND_HALF_UP)
+    return PenaltyEstimate(principal, days, rate, daily_rate is None, markup, amount,
+                           rate * markup * DAYS_PER_YEAR)
+
+
+def explain(est: PenaltyEstimate, annual_warning: Decimal, rate_basis: str | None = None) -> str:
+    """The reply text: inputs as understood, formula, assumptions, annualised rate and the label."""
+    if est.rate_assumed:
+        rate_note = f"你没有提供日利率，这里假设为{percent(est.daily_rate)}（借呗常见0.02%–0.06%），可以告诉我你的实际利率，例如“日利率万分之四”或“年化14.6%”。"
+    elif rate_basis == "annual":
+        rate_note = f"日利率按你给的年化利率 ÷ 365 换算，为{percent(est.daily_rate)}。"
+    else:
+        rate_note = f"日利率按你提供的{percent(est.daily_rate)}计算。"
+    lines = [
+        f"罚息估算（{ESTIMATE_LABEL}）：",
+        f"· 逾期本金：{money(est.principal)}元；逾期天数：{est.days}天；日利率：{percent(est.daily_rate)}",
+        f"· 公式：罚息 = 逾期本金 × 日利率 × {est.markup.normalize()} × 逾期天数",
+        f"· 计算：{est.formula}",
+        f"· 估算罚息约 {money(est.amount)} 元。{rate_note}",
+        f"· 罚息折合年化利率：{percent(est.annualized_rate, 2)}。",
+    ]
+    if est.annualized_rate > annual_warning:
+        lines.append(f"· 注意：折合年化超过{percent(annual_warning, 0)}。监管要求小额贷款机构综合借款成本年化不超过24%，"
+                     "如按合同计算确实超过，可向平台核实或拨打12378咨询。")
+    lines.append("· 说明：只计算已逾期部分的罚息；是否另收正常利息、是否计复利，各合同不同。")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Retrieval: sparse (BM25), dense (sentence embeddings) and their fusion."""

@@ -1,0 +1,152 @@
+"""Hybrid retrieval: fuse BM25 and dense scores, decide confidence and the "not sure" fallback.
+
+Both raw scores are mapped onto [0, 1] first: cosine similarity linearly between a floor and a
+ceiling (e5's cosines are compressed into roughly 0.8–0.95), BM25 by saturation s / (s + half).
+The fused confidence is their weighted mean; reciprocal-rank fusion is available for
+comparison. A question falls back when its best match is an out-of-scope topic or when the
+confidence is below the mode's threshold. All constants come from ``Settings``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from bot.corpus import Corpus
+from bot.retrieve.bm25 import BM25Index
+from bot.retrieve.dense import DenseIndex, Encoder
+from bot.retrieve.docs import SearchDoc, search_docs
+from bot.segment import Segmenter
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "bm25", "dense"]
+RRF_K = 60
+
+
+def dense_confidence(cos: np.ndarray, floor: float, ceiling: float) -> np.ndarray:
+    """Map cosine similarities onto [0, 1] between ``floor`` and ``ceiling``."""
+    return np.clip((cos - floor) / (ceiling - floor), 0.0, 1.0)
+
+
+def bm25_confidence(scores: np.ndarray, half: float) -> np.ndarray:
+    """Map BM25 scores onto [0, 1): ``half`` is the score that maps to 0.5."""
+    scores = np.maximum(scores, 0.0)
+    return scores / (scores + half)
+
+
+def weighted_fusion(dense: np.ndarray, sparse: np.ndarray, dense_weight: float) -> np.ndarray:
+    return dense_weight * dense + (1.0 - dense_weight) * sparse
+
+
+def rrf_fusion(*score_lists: np.ndarray, k: int = RRF_K) -> np.ndarray:
+    """Reciprocal-rank fusion: sum of 1 / (k + rank) over the rankings (rank 1 = best)."""
+    fused = np.zeros_like(score_lists[0], dtype=np.float64)
+    for scores in score_lists:
+        ranks = np.empty(len(scores), dtype=np.int64)
+        ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+        fused += 1.0 / (k + ranks)
+    return fused
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked entry with its component confidences."""
+
+    id: str
+    score: float
+    dense: float
+    bm25: float
+
+
+@dataclass
+class RetrievalResult:
+    """Ranked entries, the confidence of the best one, and whether to fall back."""
+
+    mode: Mode
+    hits: list[Hit]
+    confidence: float
+    fallback: bool
+    reason: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def top(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+class Retriever:
+    """Owns both indexes; built once at start-up and shared by every request."""
+
+    def __init__(self, corpus: Corpus, settings: Settings, segmenter: Segmenter | None = None,
+                 encoder: Encoder | None = None, docs: list[SearchDoc] | None = None,
+                 progress: bool = False) -> None:
+        self.settings = settings
+        self.segmenter = segmenter or Segmenter()
+        self.docs = docs if docs is not None else search_docs(corpus)
+        self._is_entry = np.array([d.kind == "entry" for d in self.docs])
+        self.bm25 = BM25Index([self.segmenter.terms(d.sparse_text()) for d in self.docs])
+        self.encoder = encoder
+        self.dense: DenseIndex | None = None
+        if encoder is not None:
+            self.dense = DenseIndex.build(self.docs, encoder, settings.cache_dir, progress=progress)
+
+    @property
+    def dense_available(self) -> bool:
+        return self.dense is not None
+
+    def modes(self) -> list[Mode]:
+        return ["bm25", "dense", "hybrid"] if self.dense_available else ["bm25"]
+
+    def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
+        """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""
+        s = self.settings
+        mode = mode or s.retrieval_mode
+        if mode != "bm25" and self.dense is None:
+            mode = "bm25"
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        terms = self.segmenter.terms(query)
+        t1 = time.perf_counter()
+        timings["segment"] = t1 - t0
+        n = len(self.docs)
+        sparse = bm25_confidence(self.bm25.scores(terms), s.bm25_half) if mode != "dense" else np.zeros(n)
+        t2 = time.perf_counter()
+        timings["bm25"] = t2 - t1
+        dense = np.zeros(n)
+        if mode != "bm25":
+            assert self.encoder is not None and self.dense is not None
+            qvec = self.encoder.encode_query(query, use_cache=use_cache)
+            t3 = time.perf_counter()
+            timings["embed"] = t3 - t2
+            dense = dense_confidence(self.dense.scores(qvec), s.dense_floor, s.dense_ceiling)
+            t2 = t3
+        t4 = time.perf_counter()
+        if mode == "bm25":
+            conf = sparse
+        elif mode == "dense":
+            conf = dense
+        else:
+            conf = weighted_fusion(dense, sparse, s.dense_weight)
+        rank_key = rrf_fusion(dense, sparse) if (mode == "hybrid" and s.fusion == "rrf") else conf
+        order = np.argsort(-rank_key, kind="stable")
+        best = int(order[0])
+        entry_order = order[self._is_entry[order]][:k]
+        hits = [Hit(self.docs[i].id, float(conf[i]), float(dense[i]), float(sparse[i])) for i in entry_order]
+        confidence = float(conf[entry_order[0]]) if len(entry_order) else 0.0
+        if not terms and not query.strip():
+            fallback, reason = True, "empty"
+        elif not self._is_entry[best]:
+            fallback, reason = True, f"out_of_scope:{self.docs[best].title}"
+            confidence = min(confidence, float(conf[best]))
+        elif confidence < s.threshold(mode):
+            fallback, reason = True, "low_confidence"
+        else:
+            fallback, reason = False, "match"
+        timings["fusion"] = time.perf_counter() - t4
+        return RetrievalResult(mode, hits, round(confidence, 4), fallback, reason, timings)

@@ -1,0 +1,52 @@
+"""Chinese word segmentation with jieba, a domain dictionary, synonyms and stop words.
+
+Out of the box jieba splits 借呗 into 借/呗 and 停息挂账 into pieces; the domain dictionary keeps
+the words of this domain whole, which is what makes BM25 match them.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+import jieba
+
+from bot.normalize import SynonymMapper, load_synonyms, normalize
+
+logger = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+
+def _resource(name: str) -> str:
+    return resources.files("bot.resources").joinpath(name).read_text(encoding="utf-8")
+
+
+def load_stopwords(text: str | None = None) -> frozenset[str]:
+    """One stop word per line; blank lines are ignored, a lone space stays a stop word."""
+    text = _resource("stopwords.txt") if text is None else text
+    return frozenset(line.strip() or " " for line in text.splitlines() if line != "") | {" "}
+
+
+class Segmenter:
+    """Turns raw text into search terms: normalise → synonyms → jieba → drop stop words."""
+
+    def __init__(self, user_dict: str | None = None, synonyms: dict[str, str] | None = None,
+                 stopwords: frozenset[str] | None = None) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for line in (_resource("domain_dict.txt") if user_dict is None else user_dict).splitlines():
+            parts = line.split()
+            if parts:
+                freq = int(parts[1]) if len(parts) > 1 else None
+                tag = parts[2] if len(parts) > 2 else None
+                self._jieba.add_word(parts[0], freq, tag)
+        self._synonyms = SynonymMapper(load_synonyms() if synonyms is None else synonyms)
+        self._stop = load_stopwords() if stopwords is None else stopwords
+
+    def words(self, text: str) -> list[str]:
+        """All jieba words of the normalised, synonym-mapped text (stop words kept)."""
+        return [w for w in self._jieba.lcut(self._synonyms(normalize(text)), HMM=True) if w.strip()]
+
+    def terms(self, text: str) -> list[str]:
+        """Search terms: words without stop words and punctuation."""
+        return [w for w in self.words(text) if w not in self._stop and any(ch.isalnum() for ch in w)]

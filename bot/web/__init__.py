@@ -1,0 +1,1 @@
+"""Static assets: the embeddable widget and the demo page."""
