@@ -9,6 +9,7 @@ range are refused with the reason. Everything else is plain retrieval.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import replace
 
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 PENALTY_ENTRY = "faq-penalty"
 PENALTY_TAG = "罚息"
+DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|还款|本金|滞纳|利率|日息|年化|万分之")
 OFFER = "告诉我欠款金额和逾期天数（例如“欠5000元，逾期10天”），我可以帮你估算罚息。"
 ASK = {
     "principal": "如果想估算罚息，请告诉我欠款金额（例如“欠款5000元”）。",
@@ -51,15 +53,18 @@ class ChatService:
         assert session_id is not None
         found = extract(message)
         result = self.retriever.search(message)
-        answer, state = self._answer(found, state, result)
+        answer, state = self._answer(message, found, state, result)
         message_id = secrets.token_hex(8)
         state = replace(state, turns=state.turns + 1, recent=dict(state.recent))
         state.remember(message_id, message, answer.sources[0].id if answer.sources else None)
         self.sessions.put(session_id, state)
         return answer.model_copy(update={"session_id": session_id, "message_id": message_id})
 
-    def _answer(self, found: Extraction, state: SessionState, result: RetrievalResult) -> tuple[Answer, SessionState]:
-        if found.empty:
+    def _answer(self, message: str, found: Extraction, state: SessionState,
+                result: RetrievalResult) -> tuple[Answer, SessionState]:
+        remembered = state.principal is not None or state.days is not None
+        if found.empty or not (DEBT_CUE.search(message) or remembered):
+            # numbers outside any talk of a debt ("借一万一天利息多少") are not an overdue amount
             return self.composer.compose(result, suffix=OFFER if self._about_penalty(result) else ""), state
         problems = out_of_range(found.principal, found.days, found.daily_rate, self.limits)
         if problems:
@@ -73,6 +78,8 @@ class ChatService:
             rate_basis=found.rate_basis if found.daily_rate is not None else state.rate_basis,
         )
         if state.principal is None or state.days is None:
+            if found.principal is None and found.days is None:  # only a rate: remember it quietly
+                return self.composer.compose(result), state
             missing = "principal" if state.principal is None else "days"
             if result.fallback:
                 answer = self._penalty_answer(result, suffix=ASK[missing])

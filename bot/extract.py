@@ -9,11 +9,11 @@ Text with none of them yields nothing: no value is ever guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from bot.normalize import normalize
 from bot.numerals import NUMBER, parse_number
 
 RateBasis = Literal["daily", "annual"]
@@ -59,8 +59,8 @@ class Extraction:
 
 
 def _fold(text: str) -> str:
-    """NFKC (full-width digits and letters), lower case, no thousands-separator spaces."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width digits and letters), Traditional → Simplified (兩萬 → 两万), lower case."""
+    return normalize(text)
 
 
 def _mask(text: str, start: int, end: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 
@@ -25,10 +26,14 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
+    # transformers configures its own loggers on import; this is the setting it reads
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "sentence_transformers", "transformers", "huggingface_hub", "filelock"):
+    for noisy in ("httpx", "sentence_transformers", "huggingface_hub", "filelock", "optimum"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # transformers warns about tokenizer regexes and deprecated arguments that do not apply here
+    logging.getLogger("transformers").setLevel(logging.ERROR)

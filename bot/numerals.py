@@ -14,11 +14,12 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, 
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "k": 1000}
 BIG_UNITS = {"万": 10_000, "w": 10_000, "亿": 100_000_000}
 
+_DIGIT_CHARS = "".join(DIGITS)
 _CN = "".join(DIGITS) + "".join(u for u in SMALL_UNITS if len(u) == 1 and not u.isascii()) + "万亿"
 # An Arabic number (thousands separators only in groups of three) or Chinese numerals, mixed
 # with units; k/w count as units only right after a digit.
 NUMBER = (rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|[{_CN}])"
-          rf"(?:(?:\d+(?:\.\d+)?|[{_CN}])|(?<=[\d{_CN}])[kKwW](?![a-zA-Z]))*")
+          rf"(?:(?:\d+(?:\.\d+)?|[{_CN}])|(?<=[\d{_CN}])[kKwW](?![a-zA-Z])|点[{_DIGIT_CHARS}]+)*")
 NUMBER_RE = re.compile(NUMBER)
 _TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_CN}kw]")
 
@@ -30,6 +31,12 @@ def parse_number(text: str) -> Decimal | None:
     Ambiguous runs such as 两三 (two or three) give ``None`` rather than a guess.
     """
     text = text.replace(",", "").lower()
+    if "点" in text:  # Chinese decimal point: 一点五 = 1.5, 三点二五 = 3.25
+        whole, _, frac = text.partition("点")
+        head = parse_number(whole)
+        if head is None or not frac or any(ch not in DIGITS for ch in frac) or "." in whole:
+            return None
+        return head + Decimal("0." + "".join(str(DIGITS[ch]) for ch in frac))
     tokens = _TOKEN.findall(text)
     if not tokens or "".join(tokens) != text:
         return None

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from bot.chat import ChatService
 from bot.corpus import Corpus, load_corpus
 from bot.model.resolve import resolve_model
-from bot.retrieve.dense import Encoder
+from bot.retrieve.dense import Encoder, OnnxRuntimeEncoder, SentenceTransformerEncoder
 from bot.retrieve.hybrid import Retriever
 from bot.segment import Segmenter
 from bot.sessions import MemorySessionStore, SessionStore
@@ -49,9 +50,15 @@ class Bot:
 
 
 def load_encoder(settings: Settings) -> Encoder:
-    """Resolve (converting on first use) and load the configured embedding model."""
-    return Encoder(resolve_model(settings), settings.query_prompt, settings.passage_prompt,
-                   backend=settings.embed_backend)
+    """Resolve (converting on first use) and load the configured embedding model.
+
+    ``onnxruntime`` (the default) needs a local folder; a hub id falls back to sentence-transformers.
+    """
+    model = resolve_model(settings)
+    if settings.embed_backend == "onnxruntime" and Path(model).is_dir():
+        return OnnxRuntimeEncoder(model, settings.query_prompt, settings.passage_prompt)
+    backend = "onnx" if settings.embed_backend == "onnxruntime" else settings.embed_backend
+    return SentenceTransformerEncoder(model, settings.query_prompt, settings.passage_prompt, backend=backend)
 
 
 def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder: Encoder | None = None,

@@ -50,3 +50,15 @@ class Segmenter:
     def terms(self, text: str) -> list[str]:
         """Search terms: words without stop words and punctuation."""
         return [w for w in self.words(text) if w not in self._stop and any(ch.isalnum() for ch in w)]
+
+    def sparse_terms(self, text: str, char_bigrams: bool = True) -> list[str]:
+        """Terms for BM25: jieba words plus, optionally, character bigrams of the content.
+
+        Bigrams make sparse matching robust to what segmentation gets wrong: typos (征性 for
+        征信), dropped characters and rare words jieba splits differently in question and entry.
+        """
+        words = self.terms(text)
+        if not char_bigrams:
+            return words
+        content = "".join(ch for ch in self._synonyms(normalize(text)) if ch.isalnum())
+        return words + ["#" + content[i:i + 2] for i in range(len(content) - 1)]

@@ -33,18 +33,21 @@ class Settings(BaseSettings):
     dense_enabled: bool = True
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
-    embed_backend: Literal["torch", "onnx"] = "torch"
+    # onnxruntime: the exported graph without PyTorch (fast start, low memory); onnx / torch:
+    # through sentence-transformers (any model, including hub ids)
+    embed_backend: Literal["onnxruntime", "onnx", "torch"] = "onnxruntime"
 
     # Retrieval and fusion, tuned on the dev split of eval/data (python -m eval --tune)
     retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
     fusion: Literal["weighted", "rrf"] = "weighted"
-    dense_weight: float = Field(0.75, ge=0.0, le=1.0)
+    bm25_char_bigrams: bool = True
+    dense_weight: float = Field(0.6, ge=0.0, le=1.0)
     dense_floor: float = 0.80
-    dense_ceiling: float = 0.95
-    bm25_half: float = Field(8.0, gt=0.0)
-    threshold_hybrid: float = Field(0.45, ge=0.0, le=1.0)
-    threshold_bm25: float = Field(0.45, ge=0.0, le=1.0)
-    threshold_dense: float = Field(0.45, ge=0.0, le=1.0)
+    dense_ceiling: float = 0.94
+    bm25_half: float = Field(3.0, gt=0.0)
+    threshold_hybrid: float = Field(0.85, ge=0.0, le=1.0)
+    threshold_bm25: float = Field(0.85, ge=0.0, le=1.0)
+    threshold_dense: float = Field(0.85, ge=0.0, le=1.0)
     suggestions: int = Field(3, ge=0, le=10)
 
     # Penalty calculator

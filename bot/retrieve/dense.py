@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.model.onnx_export import ONNX_FILE, export_onnx, has_onnx
 from bot.model.resolve import model_fingerprint
 from bot.normalize import normalize
 from bot.retrieve.docs import SearchDoc, docs_fingerprint
@@ -22,32 +23,26 @@ logger = logging.getLogger(__name__)
 
 
 class Encoder:
-    """A sentence-transformers model loaded once, with the query/passage prompts it expects."""
+    """Base class: prompts, text normalisation and the query cache; subclasses embed batches."""
 
-    def __init__(self, model: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
-                 backend: str = "torch") -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
+    name: str
+    backend: str
+    dim: int
+    fingerprint: str
 
-        torch.set_num_threads(max(1, torch.get_num_threads()))
-        kwargs = {"backend": backend} if backend != "torch" else {}
-        self.model = SentenceTransformer(model, device="cpu", local_files_only=Path(model).is_dir(), **kwargs)
-        self.name = model
-        self.fingerprint = model_fingerprint(model)
+    def __init__(self, query_prompt: str, passage_prompt: str) -> None:
         self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
-        dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(dim_fn() or 0)
         self._encode_query_cached = lru_cache(maxsize=2048)(self._encode_query)
 
-    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int = 64,
-                progress: bool = False) -> np.ndarray:
-        vecs = self.model.encode([normalize(t) for t in texts], prompt=prompt, batch_size=batch_size,
-                                 normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=progress)
-        return np.asarray(vecs, dtype=np.float32)
+    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Unit-length float32 embeddings of already prompted, normalised texts."""
+        raise NotImplementedError
+
+    def _encode(self, texts: Sequence[str], prompt: str, progress: bool = False) -> np.ndarray:
+        return self.embed([prompt + normalize(t) for t in texts], progress=progress)
 
     def _encode_query(self, text: str) -> np.ndarray:
-        vec = self._encode([text], self.query_prompt, batch_size=1)[0]
+        vec = self._encode([text], self.query_prompt)[0]
         vec.setflags(write=False)
         return vec
 
@@ -60,6 +55,78 @@ class Encoder:
 
     def encode_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, self.passage_prompt, progress=progress)
+
+
+class SentenceTransformerEncoder(Encoder):
+    """Any sentence-transformers model (local folder or hub id), on PyTorch or its ONNX backend."""
+
+    def __init__(self, model: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
+                 backend: str = "torch") -> None:
+        super().__init__(query_prompt, passage_prompt)
+        from sentence_transformers import SentenceTransformer
+
+        local = Path(model).is_dir()
+        if backend == "onnx" and local and not has_onnx(Path(model)):
+            try:
+                export_onnx(Path(model))
+            except Exception as exc:  # keep serving: PyTorch computes the same embeddings, slower
+                logger.error("ONNX export failed, using PyTorch: %s", exc)
+                backend = "torch"
+        self.model = SentenceTransformer(model, device="cpu", local_files_only=local, backend=backend)
+        self.backend, self.name = backend, model
+        self.fingerprint = model_fingerprint(model)
+        dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dim_fn() or 0)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        vecs = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=progress)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+class OnnxRuntimeEncoder(Encoder):
+    """The exported ONNX graph run by ONNX Runtime with the fast tokenizer: no PyTorch on the request path.
+
+    Mean pooling over the attention mask and L2 normalisation, as the folder's pooling and
+    normalise modules specify; this is what keeps start-up under a few seconds and memory low.
+    """
+
+    def __init__(self, folder: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
+                 max_length: int = 512, threads: int | None = None) -> None:
+        super().__init__(query_prompt, passage_prompt)
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = Path(folder)
+        if not has_onnx(path):
+            export_onnx(path)
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(path / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        pad_id = self.tokenizer.token_to_id("<pad>")
+        self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id, pad_token="<pad>")
+        self.tokenizer.enable_truncation(max_length)
+        self.backend, self.name = "onnxruntime", folder
+        self.fingerprint = model_fingerprint(folder)
+        self.dim = int(self.session.get_outputs()[0].shape[-1] or 0) or len(self.embed(["x"])[0])
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        out = []
+        for start in range(0, len(texts), batch_size):
+            batch = self.tokenizer.encode_batch(list(texts[start:start + batch_size]))
+            ids = np.array([b.ids for b in batch], dtype=np.int64)
+            mask = np.array([b.attention_mask for b in batch], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feeds)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
+        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
 
 
 class DenseIndex:

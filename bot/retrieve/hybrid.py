@@ -30,8 +30,12 @@ RRF_K = 60
 
 
 def dense_confidence(cos: np.ndarray, floor: float, ceiling: float) -> np.ndarray:
-    """Map cosine similarities onto [0, 1] between ``floor`` and ``ceiling``."""
-    return np.clip((cos - floor) / (ceiling - floor), 0.0, 1.0)
+    """Map cosine similarities linearly so that ``floor`` → 0 and ``ceiling`` → 1.
+
+    Values above the ceiling are kept (not clipped) so that ranking never ties; the reported
+    confidence is clipped to [0, 1] after fusion.
+    """
+    return np.maximum((cos - floor) / (ceiling - floor), 0.0)
 
 
 def bm25_confidence(scores: np.ndarray, half: float) -> np.ndarray:
@@ -89,12 +93,23 @@ class Retriever:
         self.settings = settings
         self.segmenter = segmenter or Segmenter()
         self.docs = docs if docs is not None else search_docs(corpus)
-        self._is_entry = np.array([d.kind == "entry" for d in self.docs])
-        self.bm25 = BM25Index([self.segmenter.terms(d.sparse_text()) for d in self.docs])
+        self.is_entry = np.array([d.kind == "entry" for d in self.docs])
+        self.bm25 = BM25Index([self.segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams)
+                               for d in self.docs])
         self.encoder = encoder
         self.dense: DenseIndex | None = None
         if encoder is not None:
             self.dense = DenseIndex.build(self.docs, encoder, settings.cache_dir, progress=progress)
+
+    @classmethod
+    def from_indexes(cls, settings: Settings, segmenter: Segmenter, docs: list[SearchDoc], bm25: BM25Index,
+                     dense: DenseIndex | None, encoder: Encoder | None) -> Retriever:
+        """A retriever over indexes built elsewhere (synthetic corpora in the scaling benchmark)."""
+        self = cls.__new__(cls)
+        self.settings, self.segmenter, self.docs = settings, segmenter, docs
+        self.is_entry = np.array([d.kind == "entry" for d in docs])
+        self.bm25, self.dense, self.encoder = bm25, dense, encoder
+        return self
 
     @property
     def dense_available(self) -> bool:
@@ -103,50 +118,83 @@ class Retriever:
     def modes(self) -> list[Mode]:
         return ["bm25", "dense", "hybrid"] if self.dense_available else ["bm25"]
 
-    def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
-        """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""
-        s = self.settings
-        mode = mode or s.retrieval_mode
-        if mode != "bm25" and self.dense is None:
-            mode = "bm25"
+    def raw_scores(self, query: str, mode: Mode, use_cache: bool = True) -> RawScores:
+        """BM25 and cosine scores of every document (zeros for a component the mode does not use)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        terms = self.segmenter.terms(query)
+        terms = self.segmenter.sparse_terms(query, self.settings.bm25_char_bigrams)
         t1 = time.perf_counter()
         timings["segment"] = t1 - t0
         n = len(self.docs)
-        sparse = bm25_confidence(self.bm25.scores(terms), s.bm25_half) if mode != "dense" else np.zeros(n)
+        bm25 = self.bm25.scores(terms) if mode != "dense" else np.zeros(n)
         t2 = time.perf_counter()
         timings["bm25"] = t2 - t1
-        dense = np.zeros(n)
+        cos = np.zeros(n)
         if mode != "bm25":
             assert self.encoder is not None and self.dense is not None
             qvec = self.encoder.encode_query(query, use_cache=use_cache)
             t3 = time.perf_counter()
             timings["embed"] = t3 - t2
-            dense = dense_confidence(self.dense.scores(qvec), s.dense_floor, s.dense_ceiling)
-            t2 = t3
-        t4 = time.perf_counter()
-        if mode == "bm25":
-            conf = sparse
-        elif mode == "dense":
-            conf = dense
-        else:
-            conf = weighted_fusion(dense, sparse, s.dense_weight)
-        rank_key = rrf_fusion(dense, sparse) if (mode == "hybrid" and s.fusion == "rrf") else conf
-        order = np.argsort(-rank_key, kind="stable")
-        best = int(order[0])
-        entry_order = order[self._is_entry[order]][:k]
-        hits = [Hit(self.docs[i].id, float(conf[i]), float(dense[i]), float(sparse[i])) for i in entry_order]
-        confidence = float(conf[entry_order[0]]) if len(entry_order) else 0.0
-        if not terms and not query.strip():
-            fallback, reason = True, "empty"
-        elif not self._is_entry[best]:
-            fallback, reason = True, f"out_of_scope:{self.docs[best].title}"
-            confidence = min(confidence, float(conf[best]))
-        elif confidence < s.threshold(mode):
-            fallback, reason = True, "low_confidence"
-        else:
-            fallback, reason = False, "match"
-        timings["fusion"] = time.perf_counter() - t4
-        return RetrievalResult(mode, hits, round(confidence, 4), fallback, reason, timings)
+            cos = self.dense.scores(qvec)
+            timings["dense"] = time.perf_counter() - t3
+        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings)
+
+    def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
+        """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""
+        mode = mode or self.settings.retrieval_mode
+        if mode != "bm25" and self.dense is None:
+            mode = "bm25"
+        raw = self.raw_scores(query, mode, use_cache)
+        t = time.perf_counter()
+        result = rank(raw, self.docs, self.is_entry, self.settings, mode, k)
+        result.timings = {**raw.timings, "fusion": time.perf_counter() - t}
+        return result
+
+
+@dataclass
+class RawScores:
+    """Unnormalised scores of one query against every document."""
+
+    bm25: np.ndarray
+    cos: np.ndarray
+    has_text: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indexes of the ``n`` best scores, best first (ties keep document order)."""
+    if n < len(scores):
+        part = np.argpartition(-scores, n - 1)[:n]
+        threshold = scores[part].min()
+        part = np.flatnonzero(scores >= threshold)  # keep every tie at the boundary, in order
+        return part[np.argsort(-scores[part], kind="stable")][:max(n, 1)]
+    return np.argsort(-scores, kind="stable")
+
+
+def rank(raw: RawScores, docs: list[SearchDoc], is_entry: np.ndarray, s: Settings, mode: Mode,
+         k: int = 5) -> RetrievalResult:
+    """Pure scoring step: normalise, fuse, order, and decide the fallback (used by tuning too)."""
+    sparse = bm25_confidence(raw.bm25, s.bm25_half)
+    dense = dense_confidence(raw.cos, s.dense_floor, s.dense_ceiling)
+    if mode == "bm25":
+        conf = sparse
+    elif mode == "dense":
+        conf = dense
+    else:
+        conf = weighted_fusion(dense, sparse, s.dense_weight)
+    rank_key = rrf_fusion(dense, sparse) if (mode == "hybrid" and s.fusion == "rrf") else conf
+    conf = np.minimum(conf, 1.0)
+    order = _top(rank_key, k + int((~is_entry).sum()) + 1)
+    best = int(order[0])
+    entry_order = order[is_entry[order]][:k]
+    hits = [Hit(docs[i].id, float(conf[i]), float(dense[i]), float(sparse[i])) for i in entry_order]
+    confidence = float(conf[entry_order[0]]) if len(entry_order) else 0.0
+    if not raw.has_text:
+        fallback, reason = True, "empty"
+    elif not is_entry[best]:
+        fallback, reason = True, f"out_of_scope:{docs[best].title}"
+    elif confidence < s.threshold(mode):
+        fallback, reason = True, "low_confidence"
+    else:
+        fallback, reason = False, "match"
+    return RetrievalResult(mode, hits, round(confidence, 4), fallback, reason)

@@ -1,0 +1,1 @@
+"""Offline evaluation: answer quality, calculator accuracy and speed, for BM25, dense and hybrid."""

@@ -1,0 +1,136 @@
+"""``python -m eval``: measure answer quality, calculator accuracy and speed in one run.
+
+    python -m eval              # full run: report in eval/reports/latest.md (+ .json, charts)
+    python -m eval --quick      # small subset, seconds instead of minutes (used by the tests)
+    python -m eval --json       # also print the JSON as the last line of stdout
+    python -m eval --tune       # grid-search settings on the dev split and print them
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata as md
+import json
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.logs import configure_logging
+from bot.pipeline import build_bot
+from bot.settings import Settings
+from eval import external, report, speed
+from eval.calculator import calculator_metrics
+from eval.data import load_penalty_cases, load_questions
+from eval.retrieval import collect_raw, metrics, rank_all
+from eval.tune import settings_lines, tune
+
+REPORT_DIR = Path(__file__).resolve().parent / "reports"
+
+
+def _environment(settings: Settings, degraded: bool) -> dict[str, object]:
+    versions = {}
+    for pkg in ("torch", "sentence-transformers", "transformers", "onnxruntime", "rank-bm25", "jieba", "numpy", "fastapi"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = "absent"
+    keys = ("model", "embed_backend", "retrieval_mode", "fusion", "dense_weight", "dense_floor", "dense_ceiling",
+            "bm25_half", "bm25_char_bigrams", "threshold_hybrid", "threshold_bm25", "threshold_dense", "default_daily_rate")
+    return {"generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": f"{platform.system()} {platform.machine()}",
+            "cpus": os.cpu_count(), "python": platform.python_version(), "versions": versions,
+            "settings": {k: str(getattr(settings, k)) for k in keys}, "dense_degraded": degraded}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small subset (tests, smoke runs)")
+    ap.add_argument("--json", action="store_true", help="print the JSON report as the last line of stdout")
+    ap.add_argument("--tune", action="store_true", help="grid-search settings on the dev split")
+    ap.add_argument("--no-speed", action="store_true", help="skip latency, API load and scaling")
+    ap.add_argument("--out", type=Path, default=REPORT_DIR, help="report folder")
+    args = ap.parse_args(argv)
+    configure_logging("WARNING")
+    settings = Settings()
+    t_start = time.time()
+    bot = build_bot(settings, progress=not args.quick)
+    test, dev = load_questions(split="test"), load_questions(split="dev")
+    if args.quick:
+        rng = random.Random(5)
+        test, dev = rng.sample(test, min(40, len(test))), rng.sample(dev, min(40, len(dev)))
+    results: dict[str, object] = {"quick": args.quick, "environment": _environment(settings, bot.degraded)}
+    results["dataset"] = {"test_in_scope": sum(not q.should_fall_back for q in test),
+                          "test_fallback": sum(q.should_fall_back for q in test),
+                          "dev_in_scope": sum(not q.should_fall_back for q in dev),
+                          "dev_fallback": sum(q.should_fall_back for q in dev)}
+    bar = tqdm(total=len(test) + len(dev), desc="retrieval", disable=not sys.stderr.isatty() and args.quick)
+    raw_test, raw_dev = collect_raw(bot.retriever, test, bar), collect_raw(bot.retriever, dev, bar)
+    bar.close()
+    modes = bot.retriever.modes()
+    results["retrieval"] = {m: metrics(test, rank_all(bot.retriever, raw_test, settings, m)) for m in modes}
+    results["dev"] = {m: {k: v for k, v in metrics(dev, rank_all(bot.retriever, raw_dev, settings, m)).items()
+                          if k != "misses"} for m in modes}
+    if args.tune:
+        bar = tqdm(total=3, desc="tuning on dev")
+        best = tune(bot.retriever, load_questions(split="dev") if args.quick else dev,
+                    raw_dev if not args.quick else collect_raw(bot.retriever, load_questions(split="dev")), settings, bar)
+        bar.close()
+        results["tuning"] = {"best": best, "settings": settings_lines(best)}
+        print("\n".join(results["tuning"]["settings"]))  # type: ignore[index]
+
+    folder = external.find_afqmc()
+    if folder is None:
+        results["external"] = {"skipped": "AFQMC not found next to the repository (../shared/data/afqmc): external check skipped."}
+        print(results["external"]["skipped"])  # type: ignore[index]
+    elif bot.retriever.encoder is None:
+        results["external"] = {"skipped": "embedding model unavailable: AFQMC check skipped."}
+    else:
+        pairs = external.read_pairs(folder / "afqmc_dev.csv")
+        if args.quick:
+            pairs = random.Random(3).sample(pairs, 200)
+        para = external.overdue_paraphrases(folder)
+        if args.quick:
+            para = para[:20]
+        results["external"] = {
+            "spearman": {"pairs": len(pairs), "ours": external.spearman(bot.retriever.encoder, pairs),
+                         "published": external.PUBLISHED_SPEARMAN},
+            "paraphrase": external.paraphrase_consistency(bot.retriever, para)}
+
+    cases = load_penalty_cases()
+    results["calculator"] = calculator_metrics(bot.chat, cases[:16] if args.quick else cases)
+
+    if not args.no_speed:
+        texts = [q.text for q in test + dev]
+        sp: dict[str, object] = {}
+        bar = tqdm(total=2 * len(texts), desc="latency")
+        sp["stages"] = speed.stage_latency(bot, texts, bar)
+        bar.close()
+        if not args.quick and bot.retriever.encoder is not None and Path(bot.retriever.encoder.name).is_dir():
+            sp["backends"] = speed.embedding_backends(bot.retriever.encoder.name, texts[:150], settings)
+        sp["cold_start"] = speed.cold_start(runs=1 if args.quick else 2)
+        levels = (1, 8) if args.quick else (1, 8, 32)
+        bar = tqdm(total=len(levels), desc="API load")
+        sp["api"] = speed.api_load(texts, levels, 2.0 if args.quick else 10.0, bar)
+        bar.close()
+        sizes = (1000,) if args.quick else (1000, 10_000, 100_000)
+        bar = tqdm(total=len(sizes), desc="scaling")
+        sp["scaling"] = speed.scaling(bot, texts[:30] if args.quick else texts[:120], sizes, bar)
+        bar.close()
+        sp["eval_peak_rss_mb"] = speed.peak_rss_mb()
+        results["speed"] = sp
+    results["elapsed_s"] = round(time.time() - t_start, 1)
+    path = report.write(results, args.out)
+    hyb = results["retrieval"].get("hybrid") or results["retrieval"]["bm25"]  # type: ignore[union-attr]
+    print(f"report: {path}  (hybrid recall@1 {hyb['recall@1']}, fallback F1 {hyb['fallback']['f1']}, "
+          f"calculator amount accuracy {results['calculator']['amount_accuracy']})")  # type: ignore[index]
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

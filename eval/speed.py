@@ -1,0 +1,265 @@
+"""Speed: per-stage latency percentiles, cold start, peak memory, API throughput, and corpus scaling."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from bot.chat import ChatService
+from bot.corpus import Corpus
+from bot.extract import extract
+from bot.penalty import calculate
+from bot.pipeline import Bot
+from bot.retrieve.bm25 import BM25Index
+from bot.retrieve.dense import DenseIndex
+from bot.retrieve.docs import search_docs
+from bot.retrieve.hybrid import Retriever
+from bot.sessions import MemorySessionStore
+
+ROOT = Path(__file__).resolve().parent.parent
+WARMUP = ["借呗问题预热一", "预热第二句话逾期", "warm up three"]
+
+
+def percentiles(seconds: Sequence[float]) -> dict[str, float]:
+    ms = np.asarray(seconds) * 1000
+    if not len(ms):
+        return {"n": 0}
+    return {"n": len(ms), "p50_ms": round(float(np.percentile(ms, 50)), 3), "p95_ms": round(float(np.percentile(ms, 95)), 3),
+            "p99_ms": round(float(np.percentile(ms, 99)), 3), "mean_ms": round(float(ms.mean()), 3)}
+
+
+def _clear_query_cache(bot_or_retriever: Bot | Retriever) -> None:
+    retriever = bot_or_retriever.retriever if isinstance(bot_or_retriever, Bot) else bot_or_retriever
+    if retriever.encoder is not None:
+        retriever.encoder._encode_query_cached.cache_clear()
+
+
+def stage_latency(bot: Bot, texts: Sequence[str], progress=None) -> dict[str, dict[str, float]]:
+    """Per-stage and whole-answer latency over ``texts`` after a warm-up, query cache cleared."""
+    for t in WARMUP:
+        bot.chat.reply(t)
+    stages: dict[str, list[float]] = {"normalise+segment": [], "bm25": [], "query_embedding": [], "dense_scoring": [],
+                                      "fusion": [], "calculator": [], "whole_answer": []}
+    _clear_query_cache(bot)
+    for text in texts:
+        r = bot.retriever.search(text, use_cache=False)
+        for key, name in (("segment", "normalise+segment"), ("bm25", "bm25"), ("embed", "query_embedding"),
+                          ("dense", "dense_scoring"), ("fusion", "fusion")):
+            if key in r.timings:
+                stages[name].append(r.timings[key])
+        t = time.perf_counter()
+        found = extract(text)
+        if found.principal and found.days and found.principal > 0 and found.days > 0:
+            calculate(found.principal, found.days, found.daily_rate, bot.settings.default_daily_rate)
+        stages["calculator"].append(time.perf_counter() - t)
+        if progress is not None:
+            progress.update(1)
+    _clear_query_cache(bot)
+    for text in texts:
+        t = time.perf_counter()
+        bot.chat.reply(text)
+        stages["whole_answer"].append(time.perf_counter() - t)
+        if progress is not None:
+            progress.update(1)
+    return {k: percentiles(v) for k, v in stages.items() if v}
+
+
+def embedding_backends(model_path: str, texts: Sequence[str], settings) -> dict[str, dict[str, float]]:
+    """Query-embedding latency per backend: PyTorch (before), ONNX via sentence-transformers, lean ONNX Runtime."""
+    from bot.retrieve.dense import Encoder, OnnxRuntimeEncoder, SentenceTransformerEncoder
+
+    out = {}
+    for backend in ("torch", "onnx", "onnxruntime"):
+        enc: Encoder = (OnnxRuntimeEncoder(model_path, settings.query_prompt, settings.passage_prompt)
+                        if backend == "onnxruntime" else
+                        SentenceTransformerEncoder(model_path, settings.query_prompt, settings.passage_prompt, backend))
+        for t in WARMUP:
+            enc.encode_query(t, use_cache=False)
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            enc.encode_query(text, use_cache=False)
+            times.append(time.perf_counter() - t0)
+        out[enc.backend] = percentiles(times)
+        del enc
+    return out
+
+
+def cold_start(runs: int = 1) -> dict[str, object]:
+    """Fresh interpreter → first answer, with corpus embeddings already cached (as after setup)."""
+    results = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-m", "eval.coldstart"], capture_output=True, text=True, cwd=ROOT,
+                              timeout=600)
+        if proc.returncode != 0:
+            return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {"cold_start_s": min(r["cold_start_s"] for r in results), "runs": [r["cold_start_s"] for r in results],
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def api_load(texts: Sequence[str], concurrency: Sequence[int], seconds: float, progress=None) -> dict[str, object]:
+    """Throughput and latency of ``POST /api/chat`` over loopback with N concurrent clients."""
+    port = _free_port()
+    tmp = tempfile.mkdtemp(prefix="eval-api-")
+    env = {**os.environ, "JIEBEI_PORT": str(port), "JIEBEI_RATE_LIMIT_PER_MINUTE": "100000000",
+           "JIEBEI_FEEDBACK_DB": str(Path(tmp) / "fb.sqlite3"), "JIEBEI_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None:
+                return {"error": "server exited: " + server.stderr.read().decode()[-300:]}
+            time.sleep(0.5)
+        else:
+            return {"error": "server not ready in 180 s"}
+        results = {}
+        for n in concurrency:
+            latencies: list[float] = []
+            errors = [0]
+            lock = threading.Lock()
+            stop_at = time.perf_counter() + seconds
+
+            def worker(offset: int) -> None:
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    i = offset
+                    while time.perf_counter() < stop_at:
+                        t0 = time.perf_counter()
+                        try:
+                            ok = client.post("/api/chat", json={"message": texts[i % len(texts)]}).status_code == 200
+                        except httpx.HTTPError:
+                            ok = False
+                        dt = time.perf_counter() - t0
+                        with lock:
+                            latencies.append(dt) if ok else None
+                            errors[0] += not ok
+                        i += n
+
+            threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - started
+            results[str(n)] = {"requests": len(latencies), "errors": errors[0],
+                               "throughput_rps": round(len(latencies) / elapsed, 2), **percentiles(latencies)}
+            if progress is not None:
+                progress.update(1)
+        return {"seconds_per_level": seconds, "clients": results}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) -> tuple[ChatService, dict[str, float]]:
+    """A chat service over ``size`` entries: the real ones plus perturbed copies.
+
+    Copies keep a random 70% of their source's terms plus random vocabulary and a unique term;
+    their embedding units are the source's unit vectors plus Gaussian noise, renormalised. Query
+    cost depends on the index shapes, not on how the vectors were obtained; encoding cost per
+    passage is reported separately.
+    """
+    rng = np.random.default_rng(seed)
+    base = bot.retriever
+    real = list(bot.corpus.entries)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    entries = real + [real[i % len(real)].model_copy(update={"id": f"{real[i % len(real)].id}-syn{i}"})
+                      for i in range(max(0, size - len(real)))]
+    corpus = Corpus(tuple(entries), bot.corpus.out_of_scope)
+    docs = search_docs(corpus)
+    real_docs = search_docs(bot.corpus)
+    real_terms = [base.segmenter.sparse_terms(d.sparse_text(), bot.settings.bm25_char_bigrams) for d in real_docs]
+    vocab = sorted({t for terms in real_terms for t in terms})
+    index_of = {d.id: i for i, d in enumerate(real_docs)}
+    terms = []
+    for d in docs:
+        src = index_of[d.id.split("-syn")[0]]
+        if "-syn" not in d.id:
+            terms.append(real_terms[src])
+            continue
+        keep = [t for t in real_terms[src] if rng.random() < 0.7]
+        terms.append(keep + list(rng.choice(vocab, 10)) + [f"syn-{d.id}"])
+    timings["corpus_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    bm25 = BM25Index(terms)
+    timings["bm25_build_s"] = time.perf_counter() - t
+    dense = None
+    if base.dense is not None:
+        t = time.perf_counter()
+        owners_real = np.repeat(np.arange(base.dense.n_docs), np.diff(np.r_[base.dense._starts, len(base.dense.vectors)]))
+        by_doc = {i: base.dense.vectors[owners_real == i] for i in range(base.dense.n_docs)}
+        vec_parts, owner_parts = [], []
+        for i, d in enumerate(docs):
+            src = index_of[d.id.split("-syn")[0]]
+            units = by_doc[src]
+            if "-syn" in d.id:
+                units = units[:units_per_doc] + rng.normal(0, 0.03, (min(len(units), units_per_doc), units.shape[1]))
+                units = units / np.linalg.norm(units, axis=1, keepdims=True)
+            vec_parts.append(units.astype(np.float32))
+            owner_parts.append(np.full(len(units), i))
+        dense = DenseIndex(np.concatenate(vec_parts), np.concatenate(owner_parts), len(docs))
+        timings["dense_build_s"] = time.perf_counter() - t
+        timings["dense_units"] = float(len(dense.vectors))
+    retriever = Retriever.from_indexes(bot.settings, base.segmenter, docs, bm25, dense, base.encoder)
+    chat = ChatService(bot.settings, corpus, retriever, MemorySessionStore(600, 10_000))
+    return chat, {k: round(v, 3) for k, v in timings.items()}
+
+
+def scaling(bot: Bot, texts: Sequence[str], sizes: Sequence[int], progress=None) -> dict[str, object]:
+    """Whole-answer and retrieval latency on synthetic corpora of increasing size."""
+    out: dict[str, object] = {}
+    for size in sizes:
+        chat, build = synthetic_bot(bot, size)
+        for t in WARMUP:
+            chat.reply(t)
+        _clear_query_cache(chat.retriever)
+        search, whole = [], []
+        for text in texts:
+            t0 = time.perf_counter()
+            chat.retriever.search(text, use_cache=False)
+            search.append(time.perf_counter() - t0)
+        _clear_query_cache(chat.retriever)
+        for text in texts:
+            t0 = time.perf_counter()
+            chat.reply(text)
+            whole.append(time.perf_counter() - t0)
+        out[str(size)] = {"entries": len(chat.corpus.entries), "build": build, "retrieval": percentiles(search),
+                          "whole_answer": percentiles(whole)}
+        del chat
+        if progress is not None:
+            progress.update(1)
+    return out
