@@ -66,7 +66,7 @@ class ChatService:
         if found.empty or not (DEBT_CUE.search(message) or remembered):
             # numbers outside any talk of a debt ("借一万一天利息多少") are not an overdue amount
             return self.composer.compose(result, suffix=OFFER if self._about_penalty(result) else ""), state
-        problems = out_of_range(found.principal, found.days, found.daily_rate, self.limits)
+        problems = out_of_range(found.principal, found.days, found.daily_rate, self.limits, found.rejected)
         if problems:
             text = "无法估算罚息：" + "；".join(problems) + "。请检查后重新告诉我。"
             return self._penalty_answer(result, prefix=text), state

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from bot.normalize import normalize
@@ -22,7 +22,7 @@ DAYS_PER = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30, "
 _NUM = rf"(?P<neg>[-−负])?\s*(?P<num>{NUMBER})"
 
 _RATE_FRACTION = re.compile(rf"(?P<kind>万分之|千分之|百分之)\s*(?P<num>{NUMBER})")
-_RATE_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%")
+_RATE_PERCENT = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*%")
 _DAILY_CUE = re.compile(r"(日利率|日息|日利息|日费率|日率|日利|每天|每日|一天|/天|/日|天利率)")
 _ANNUAL_CUE = re.compile(r"(年化|年利率|年息|年费率|年率|apr|一年|/年|每年)")
 
@@ -36,26 +36,29 @@ _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|�
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
 _MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款|未还|没还|还不上|要还|剩|余|共|总共|一共|￥|¥)\s*(?:了|款|是|为|有|的|钱)?\s*$")
 _NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分|秒|小时|条|人|家|元宝|多|几|来)")
-_PHONE_LIKE = re.compile(r"^\d{7,}$")
+_PHONE_LIKE = re.compile(r"^(?:1[3-9]\d{9}|\d{12,})$")  # a mobile number, or an id/card-like run
+_LONG_DIGITS = re.compile(r"^\d{7,}$")
 
 
 @dataclass(frozen=True)
 class Extraction:
     """What one message said about the debt; any part may be missing.
 
-    ``principal`` and ``days`` keep the sign the user wrote, so the caller can refuse zero or
-    negative values with a clear message instead of silently dropping them.
+    Values are never negative. A value the user wrote negative (欠了-5000) or a rate of 100% a
+    day or more is not returned but named in ``rejected``, so the caller can say why it cannot
+    calculate instead of silently ignoring it.
     """
 
     principal: Decimal | None = None
     days: int | None = None
     daily_rate: Decimal | None = None
     rate_basis: RateBasis | None = None
+    rejected: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
 
     @property
     def empty(self) -> bool:
-        return self.principal is None and self.days is None and self.daily_rate is None
+        return self.principal is None and self.days is None and self.daily_rate is None and not self.rejected
 
 
 def _fold(text: str) -> str:
@@ -149,7 +152,7 @@ def _find_principal(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
             continue
         has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in "万kw千亿")
         has_cue = bool(_MONEY_CUE.search(before.replace("\0", "")))
-        if _PHONE_LIKE.match(raw) and not has_unit:
+        if not has_unit and (_PHONE_LIKE.match(raw) or (_LONG_DIGITS.match(raw) and not has_cue)):
             continue
         if has_unit or has_cue:
             priority = 2 if has_unit and has_cue else 1
@@ -175,7 +178,17 @@ def extract(text: str) -> Extraction:
     for s, e in day_spans:
         masked = _mask(masked, s, e)
     principal, money_spans = _find_principal(masked)
+    rejected = []
+    if principal is not None and principal < 0:
+        principal = None
+        rejected.append("principal")
     whole_days: int | None = None
     if days is not None:
-        whole_days = int(days) if days == days.to_integral_value() else int(days.to_integral_value())
-    return Extraction(principal, whole_days, rate, basis, tuple(rate_spans + day_spans + money_spans))
+        if days < 0:
+            rejected.append("days")
+        else:
+            whole_days = int(days.to_integral_value(rounding=ROUND_HALF_UP))
+    if rate is not None and not rate < 1:
+        rate, basis = None, None
+        rejected.append("daily_rate")
+    return Extraction(principal, whole_days, rate, basis, tuple(rejected), tuple(rate_spans + day_spans + money_spans))

@@ -17,9 +17,10 @@ BIG_UNITS = {"万": 10_000, "w": 10_000, "亿": 100_000_000}
 _DIGIT_CHARS = "".join(DIGITS)
 _CN = "".join(DIGITS) + "".join(u for u in SMALL_UNITS if len(u) == 1 and not u.isascii()) + "万亿"
 # An Arabic number (thousands separators only in groups of three) or Chinese numerals, mixed
-# with units; k/w count as units only right after a digit.
-NUMBER = (rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|[{_CN}])"
-          rf"(?:(?:\d+(?:\.\d+)?|[{_CN}])|(?<=[\d{_CN}])[kKwW](?![a-zA-Z])|点[{_DIGIT_CHARS}]+)*")
+# with units; k/w count as units only right after a digit. The group is atomic and a digit run
+# can only start after a non-digit, so scanning stays linear whatever the input.
+NUMBER = (rf"(?<![\d.])(?>(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|[{_CN}])"
+          rf"(?:(?<![\d.])\d+(?:\.\d+)?|[{_CN}]|(?<=[\d{_CN}])[kKwW](?![a-zA-Z])|点[{_DIGIT_CHARS}]+)*)")
 NUMBER_RE = re.compile(NUMBER)
 _TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_CN}kw]")
 
@@ -59,8 +60,8 @@ def parse_number(text: str) -> Decimal | None:
             continue
         elif tok in SMALL_UNITS:
             unit = SMALL_UNITS[tok]
-            if last_unit is not None and last_unit <= unit and number is None:
-                return None
+            if number is None and (last_unit is not None or section or total):
+                return None  # 千百: a unit needs a number before it (except a leading 十)
             section += (number if number is not None else Decimal(1)) * unit
             number, last_unit = None, unit
         else:

@@ -67,10 +67,17 @@ def percent(fraction: Decimal, places: int = 4) -> str:
     return text if exact else "≈" + text
 
 
+REJECTED_REASONS = {"principal": "欠款金额需要大于0元", "days": "逾期天数需要至少1天",
+                    "daily_rate": f"日利率需要在0到{MAX_DAILY_RATE * 100:f}%之间".replace(".00%", "%")}
+
+
 def out_of_range(principal: Decimal | None, days: int | None, daily_rate: Decimal | None,
-                 limits: Limits) -> list[str]:
-    """Reasons (in Chinese) why these inputs cannot be calculated; empty when they can."""
-    problems: list[str] = []
+                 limits: Limits, rejected: tuple[str, ...] = ()) -> list[str]:
+    """Reasons (in Chinese) why these inputs cannot be calculated; empty when they can.
+
+    ``rejected`` names values the user gave in an impossible form (negative amount or days).
+    """
+    problems: list[str] = [REJECTED_REASONS[r] for r in rejected if r in REJECTED_REASONS]
     if principal is not None:
         if principal <= 0:
             problems.append("欠款金额需要大于0元")
@@ -83,7 +90,7 @@ def out_of_range(principal: Decimal | None, days: int | None, daily_rate: Decima
             problems.append(f"逾期天数超过了可估算的上限（{limits.max_days}天）")
     if daily_rate is not None and not (0 < daily_rate <= limits.max_daily_rate):
         problems.append(f"日利率需要在0到{percent(limits.max_daily_rate)}之间")
-    return problems
+    return list(dict.fromkeys(problems))
 
 
 def calculate(principal: Decimal, days: int, daily_rate: Decimal | None, default_daily_rate: Decimal,

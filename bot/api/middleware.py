@@ -67,48 +67,50 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` with 413, whether announced by Content-Length or streamed."""
+    """Refuse bodies over ``max_bytes`` with 413, whether announced by Content-Length or streamed.
+
+    The body is read here (it is small by definition) and replayed to the app, so an oversize
+    stream is refused before any route sees it.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         request_id = scope.get("state", {}).get("request_id")
-        zh, en = f"请求内容超过{self.max_bytes}字节上限", f"Request body exceeds {self.max_bytes} bytes"
+        too_large = error_body(request_id, "payload_too_large", f"请求内容超过{self.max_bytes}字节上限",
+                               f"Request body exceeds {self.max_bytes} bytes")
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _send_error(send, 413, error_body(request_id, "payload_too_large", zh, en))
+            await _send_error(send, 413, too_large)
             return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _send_error(send, 413, too_large)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _send_error(send, 413, error_body(request_id, "payload_too_large", zh, en))
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 class TokenBucketLimiter:

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bot.retrieve.dense import DenseIndex, Encoder
+from bot.retrieve.docs import SearchDoc
+
+
+class CountingEncoder(Encoder):
+    """A deterministic stand-in that records how many texts it embedded (tests the cache, not meaning)."""
+
+    def __init__(self) -> None:
+        super().__init__("query: ", "passage: ")
+        self.name, self.backend, self.dim, self.fingerprint, self.calls = "counting", "test", 4, "fp-1", 0
+
+    def embed(self, texts, batch_size=32, progress=False):
+        self.calls += len(texts)
+        vecs = np.array([[len(t), t.count("借"), t.count("逾"), 1.0] for t in texts], dtype=np.float32)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+DOCS = [SearchDoc("a", "entry", "标题", ("借呗逾期", "借借"), "正文"), SearchDoc("b", "entry", "其他", ("逾期逾期",), "")]
+
+
+def test_scores_take_the_best_unit_of_each_document() -> None:
+    vectors = np.eye(3, dtype=np.float32)
+    index = DenseIndex(vectors, np.array([1, 0, 1]), 2)
+    np.testing.assert_allclose(index.scores(np.array([0, 0, 1], np.float32)), [0, 1])
+    np.testing.assert_allclose(index.scores(np.array([0, 1, 0], np.float32)), [1, 0])
+
+
+def test_corpus_embeddings_are_cached_by_corpus_and_model(tmp_path: Path) -> None:
+    enc = CountingEncoder()
+    first = DenseIndex.build(DOCS, enc, tmp_path)
+    calls = enc.calls
+    assert calls == 6  # 2 titles + 3 phrasings + 1 answer
+    again = DenseIndex.build(DOCS, enc, tmp_path)
+    assert enc.calls == calls, "second build must load from the cache"
+    np.testing.assert_array_equal(first.vectors, again.vectors)
+    enc.fingerprint = "fp-2"  # a different model must not reuse the vectors
+    DenseIndex.build(DOCS, enc, tmp_path)
+    assert enc.calls == 2 * calls
+    changed = [DOCS[0], SearchDoc("b", "entry", "其他", ("逾期了",), "")]
+    DenseIndex.build(changed, enc, tmp_path)
+    assert enc.calls == 3 * calls
+    assert len(list((tmp_path / "embeddings").glob("*.npy"))) == 3
+
+
+def test_query_embeddings_are_memoised() -> None:
+    enc = CountingEncoder()
+    a = enc.encode_query("借呗逾期")
+    b = enc.encode_query("借呗逾期")
+    assert enc.calls == 1 and a is b
+    enc.encode_query("借呗逾期", use_cache=False)
+    assert enc.calls == 2

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.extract import extract
+from eval.data import load_penalty_cases
+
+SINGLE_TURN = [c for c in load_penalty_cases() if c.kind == "calc" and len(c.turns) == 1]
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(load_penalty_cases()) >= 60
+
+
+@pytest.mark.parametrize("case", SINGLE_TURN, ids=[c.turns[0] for c in SINGLE_TURN])
+def test_table_phrasings(case) -> None:
+    found = extract(case.turns[0])
+    assert found.principal == case.principal
+    assert found.days == case.days
+    if case.daily_rate is None:
+        assert found.daily_rate is None
+    else:
+        assert found.daily_rate is not None and abs(found.daily_rate - case.daily_rate) < Decimal("1e-12")
+
+
+@pytest.mark.parametrize(("text", "principal", "days", "rate"), [
+    ("欠了两万逾期一个月罚多少", 20000, 30, None),
+    ("５０００块，逾期１０天", 5000, 10, None),
+    ("1.5万逾期半个月", 15000, 15, None),
+    ("借呗3万2逾期一年年化14.6%", 32000, 365, "0.0004"),
+    ("逾期一年又三个月，欠2万", 20000, 455, None),
+    ("2024年5月10日借了两千五，逾期了7天", 2500, 7, None),
+    ("欠了1万，逾期两个星期，日息万分之三", 10000, 14, "0.0003"),
+    ("借呗欠款10000.50元逾期3日", Decimal("10000.50"), 3, None),
+    ("欠5千块钱逾期1周", 5000, 7, None),
+    ("逾期三天了，本金八千", 8000, 3, None),
+])
+def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
+    found = extract(text)
+    assert (found.principal, found.days) == (Decimal(principal), days)
+    assert found.daily_rate == (Decimal(rate) if rate else None)
+
+
+@pytest.mark.parametrize("text", [
+    "借呗逾期会上征信吗", "借呗可以停息挂账吗", "我打了13812345678这个电话", "几天前逾期了", "逾期好几个月了",
+    "我欠借呗两万多逾期二十多天", "3月份的账单", "你好",
+])
+def test_no_amount_and_no_days_means_nothing_is_guessed(text: str) -> None:
+    found = extract(text)
+    assert found.principal is None and found.days is None
+
+
+def test_days_alone_and_amount_alone() -> None:
+    assert (extract("借呗逾期三天会上征信吗").principal, extract("借呗逾期三天会上征信吗").days) == (None, 3)
+    assert (extract("我借呗欠了6000").principal, extract("我借呗欠了6000").days) == (Decimal(6000), None)
+
+
+def test_rates_in_both_forms() -> None:
+    assert extract("日利率万分之四").daily_rate == Decimal("0.0004")
+    assert extract("日息0.05%").daily_rate == Decimal("0.0005")
+    assert extract("年化18.25%").daily_rate == Decimal("0.0005")
+    assert extract("年化18.25%").rate_basis == "annual"
+    assert extract("利率万分之三点五").daily_rate == Decimal("0.00035")
+
+
+def test_negative_values_are_rejected_not_returned() -> None:
+    found = extract("欠了-5000逾期-3天")
+    assert found.principal is None and found.days is None
+    assert set(found.rejected) == {"principal", "days"}
+    assert extract("日利率百分之二百").rejected == ("daily_rate",)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=120))
+def test_extraction_never_raises_or_returns_impossible_values(text: str) -> None:
+    found = extract(text)
+    if found.principal is not None:
+        assert found.principal.is_finite() and found.principal >= 0
+    if found.days is not None:
+        assert isinstance(found.days, int) and found.days >= 0
+    if found.daily_rate is not None:
+        assert 0 <= found.daily_rate < 1
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 9_999_999), st.integers(1, 3650), st.sampled_from(["元", "块", "块钱", ""]),
+       st.sampled_from(["欠了{p}{u}，逾期{d}天", "逾期{d}天，欠款{p}{u}", "借呗欠{p}{u}逾期{d}日"]))
+def test_generated_phrasings_round_trip(principal: int, days: int, unit: str, template: str) -> None:
+    found = extract(template.format(p=principal, u=unit, d=days))
+    assert (found.principal, found.days) == (principal, days)

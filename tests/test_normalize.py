@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import SynonymMapper, load_synonyms, normalize, strip_controls
+
+
+def test_full_width_and_traditional_are_folded() -> None:
+    assert normalize("借唄逾期３０天會上徵信嗎？") == "借呗逾期30天会上征信吗?"
+    assert normalize("  ＡＢＣ \t def ") == "abc def"
+
+
+def test_control_characters_are_removed_but_newlines_kept() -> None:
+    assert strip_controls("a\x00b\x1bc\u200bd\ne") == "abcd\ne"
+
+
+def test_synonyms_map_longest_variant_first() -> None:
+    mapper = SynonymMapper(load_synonyms())
+    assert mapper("蚂蚁借呗逾期利息怎么算") == "借呗逾期罚息怎么算"
+    assert mapper("花呗有违约金吗") == "花呗有罚息吗"
+    assert mapper("支付宝借呗会上征信吗") == "借呗会影响征信吗"
+
+
+@pytest.mark.parametrize("bad", ["only-one-column", "a\tb\tc", "\tb"])
+def test_malformed_synonym_lines_are_reported(bad: str) -> None:
+    with pytest.raises(ValueError, match="synonyms line 1"):
+        load_synonyms(bad)
