@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(16_384, ge=256)
     session_ttl_seconds: int = Field(1800, ge=1)
     session_max: int = Field(10_000, ge=1)
-    rate_limit_per_minute: int = Field(60, ge=1)
+    rate_limit_per_minute: int = Field(1200, ge=1)  # per client address; bursts up to the same number
     cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
     feedback_db: Path = PROJECT_ROOT / ".data" / "feedback.sqlite3"
     log_level: str = "INFO"
