@@ -83,6 +83,7 @@ class OutOfScope(BaseModel):
 
     label: str = Field(min_length=1)
     questions: tuple[str, ...] = Field(min_length=1)
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

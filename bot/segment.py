@@ -43,9 +43,13 @@ class Segmenter:
         self._synonyms = SynonymMapper(load_synonyms() if synonyms is None else synonyms)
         self._stop = load_stopwords() if stopwords is None else stopwords
 
+    def normalize_for_match(self, text: str) -> str:
+        """Normalised, synonym-mapped text (蚂蚁借呗 → 借呗), for substring checks."""
+        return self._synonyms(normalize(text))
+
     def words(self, text: str) -> list[str]:
         """All jieba words of the normalised, synonym-mapped text (stop words kept)."""
-        return [w for w in self._jieba.lcut(self._synonyms(normalize(text)), HMM=True) if w.strip()]
+        return [w for w in self._jieba.lcut(self.normalize_for_match(text), HMM=True) if w.strip()]
 
     def terms(self, text: str) -> list[str]:
         """Search terms: words without stop words and punctuation."""
@@ -60,5 +64,5 @@ class Segmenter:
         words = self.terms(text)
         if not char_bigrams:
             return words
-        content = "".join(ch for ch in self._synonyms(normalize(text)) if ch.isalnum())
+        content = "".join(ch for ch in self.normalize_for_match(text) if ch.isalnum())
         return words + ["#" + content[i:i + 2] for i in range(len(content) - 1)]

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     threshold_bm25: float = Field(0.85, ge=0.0, le=1.0)
     threshold_dense: float = Field(0.85, ge=0.0, le=1.0)
     suggestions: int = Field(3, ge=0, le=10)
+    # the product this knowledge base is about; a question naming another product and not this
+    # one falls back (see ``mentions`` in corpus/out_of_scope.yaml)
+    product_terms: list[str] = ["借呗"]
 
     # Penalty calculator
     default_daily_rate: Decimal = Decimal("0.0005")

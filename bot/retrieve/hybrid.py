@@ -93,6 +93,7 @@ class Retriever:
         self.settings = settings
         self.segmenter = segmenter or Segmenter()
         self.docs = docs if docs is not None else search_docs(corpus)
+        self.other_products = other_products(corpus)
         self.is_entry = np.array([d.kind == "entry" for d in self.docs])
         self.bm25 = BM25Index([self.segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams)
                                for d in self.docs])
@@ -107,6 +108,7 @@ class Retriever:
         """A retriever over indexes built elsewhere (synthetic corpora in the scaling benchmark)."""
         self = cls.__new__(cls)
         self.settings, self.segmenter, self.docs = settings, segmenter, docs
+        self.other_products = []
         self.is_entry = np.array([d.kind == "entry" for d in docs])
         self.bm25, self.dense, self.encoder = bm25, dense, encoder
         return self
@@ -137,7 +139,7 @@ class Retriever:
             timings["embed"] = t3 - t2
             cos = self.dense.scores(qvec)
             timings["dense"] = time.perf_counter() - t3
-        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings)
+        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings, self.other_product(query))
 
     def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
         """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""
@@ -150,6 +152,18 @@ class Retriever:
         result.timings = {**raw.timings, "fusion": time.perf_counter() - t}
         return result
 
+    def other_product(self, query: str) -> str | None:
+        """The other product a question is about, if it names one and not this bot's product."""
+        text = self.segmenter.normalize_for_match(query)
+        if any(term in text for term in self.settings.product_terms):
+            return None
+        return next((label for label, names in self.other_products if any(n in text for n in names)), None)
+
+
+def other_products(corpus: Corpus) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, product names) of the out-of-scope topics that name other products."""
+    return [(o.label, o.mentions) for o in corpus.out_of_scope if o.mentions]
+
 
 @dataclass
 class RawScores:
@@ -159,6 +173,7 @@ class RawScores:
     cos: np.ndarray
     has_text: bool
     timings: dict[str, float] = field(default_factory=dict)
+    other_product: str | None = None
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -191,6 +206,8 @@ def rank(raw: RawScores, docs: list[SearchDoc], is_entry: np.ndarray, s: Setting
     confidence = float(conf[entry_order[0]]) if len(entry_order) else 0.0
     if not raw.has_text:
         fallback, reason = True, "empty"
+    elif raw.other_product is not None:
+        fallback, reason = True, f"other_product:{raw.other_product}"
     elif not is_entry[best]:
         fallback, reason = True, f"out_of_scope:{docs[best].title}"
     elif confidence < s.threshold(mode):

@@ -63,3 +63,12 @@ def test_a_broken_model_degrades_to_bm25_and_says_so(settings, tmp_path, caplog)
     assert b.degraded and b.dense_error
     assert "serving BM25 only" in caplog.text
     assert not b.chat.reply("借呗逾期会上征信吗").fallback
+
+
+def test_questions_about_another_product_fall_back_even_when_they_match(bot) -> None:
+    result = bot.retriever.search("花呗逾期了会上征信吗")
+    assert result.fallback and result.reason == "other_product:花呗"
+    assert bot.retriever.search("信用卡逾期会怎么样").reason.startswith("other_product:")
+    both = bot.retriever.search("花呗和借呗都逾期了会上征信吗")
+    assert not both.fallback and both.top is not None and both.top.id in {"faq-credit-report", "art-step6-credit"}
+    assert not bot.retriever.search("蚂蚁借呗逾期会上征信吗").fallback
