@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from bot.retrieve.dense import DenseIndex
 from bot.retrieve.docs import search_docs
 from bot.retrieve.hybrid import Retriever
 from bot.sessions import MemorySessionStore
+from eval.coldstart import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = ["借呗问题预热一", "预热第二句话逾期", "warm up three"]
@@ -97,12 +97,12 @@ def embedding_backends(model_path: str, texts: Sequence[str], settings) -> dict[
     return out
 
 
-def cold_start(runs: int = 1) -> dict[str, object]:
+def cold_start(runs: int = 1, **env: str) -> dict[str, object]:
     """Fresh interpreter → first answer, with corpus embeddings already cached (as after setup)."""
     results = []
     for _ in range(runs):
         proc = subprocess.run([sys.executable, "-m", "eval.coldstart"], capture_output=True, text=True, cwd=ROOT,
-                              timeout=600)
+                              timeout=600, env={**os.environ, **env})
         if proc.returncode != 0:
             return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -110,8 +110,6 @@ def cold_start(runs: int = 1) -> dict[str, object]:
             "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
 
 
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _free_port() -> int:
