@@ -17,6 +17,8 @@
 
   const CSS = `
     :host { all: initial; }
+    .launcher, .panel { letter-spacing: normal; word-spacing: normal; text-transform: none; text-indent: 0;
+      font-style: normal; font-weight: 400; text-align: left; direction: ltr; }
     * { box-sizing: border-box; font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; }
     .launcher { position: fixed; right: 16px; bottom: 16px; z-index: 2147483000; border: 0; border-radius: 28px;
       padding: 12px 18px; background: #1677ff; color: #fff; font-size: 15px; cursor: pointer;
@@ -83,6 +85,8 @@
   };
 
   const host = el("div", { id: "jiebei-chat-widget" });
+  // inline beats the host page's own rules, so nothing it sets on divs is inherited inside
+  host.style.cssText = "all: initial;";
   const root = host.attachShadow({ mode: "open" });
   root.appendChild(el("style", {}, CSS));
 
@@ -99,10 +103,11 @@
   const typing = el("div", { class: "typing", role: "status", "aria-live": "polite" });
   const form = el("form", { "aria-label": "发送消息" });
   const label = el("label", { for: "jiebei-input", class: "sr" }, "输入你的问题");
+  const hint = el("span", { id: "jiebei-hint", class: "sr" }, "按 Enter 发送，Shift+Enter 换行");
   const input = el("textarea", { id: "jiebei-input", rows: "2", maxlength: String(MAX_CHARS),
-    placeholder: "例如：欠了2万逾期一个月罚多少？（Enter 发送，Shift+Enter 换行）" });
+    placeholder: "输入问题，如：欠2万逾期30天罚多少", "aria-describedby": "jiebei-hint" });
   const send = el("button", { class: "send", type: "submit" }, "发送");
-  form.append(label, input, send);
+  form.append(label, hint, input, send);
   panel.append(header, log, typing, form);
   root.append(launcher, panel);
 
@@ -153,12 +158,11 @@
 
   const renderMessage = (msg) => {
     if (msg.role === "user") {
-      log.appendChild(el("p", { class: "msg user" }, msg.text));
-      return;
+      return log.appendChild(el("p", { class: "msg user" }, msg.text));
     }
     const box = el("div", { class: "msg bot" + (msg.error ? " error" : "") });
+    if (msg.penalty) box.appendChild(renderPenalty(msg.penalty));  // the figure first, then the explanation
     box.appendChild(el("div", { class: "text" }, msg.text));
-    if (msg.penalty) box.appendChild(renderPenalty(msg.penalty));
     if (msg.disclaimer) box.appendChild(el("div", { class: "disclaimer" }, msg.disclaimer));
     if (Array.isArray(msg.sources) && msg.sources.length) {
       const src = el("div", { class: "sources" }, "来源：");
@@ -188,9 +192,17 @@
       box.appendChild(wrap);
     }
     log.appendChild(box);
+    return box;
   };
 
-  const push = (msg) => { state.messages.push(msg); save(); renderMessage(msg); scrollDown(); };
+  // a long answer is read from its start: bring the new reply's top into view, not the log's end
+  const push = (msg) => {
+    state.messages.push(msg);
+    save();
+    const node = renderMessage(msg);
+    if (msg.role === "user" || !node) scrollDown();
+    else log.scrollTop = Math.max(0, node.offsetTop - log.offsetTop - 8);
+  };
 
   const greet = () => {
     if (state.messages.length === 0) {

@@ -134,6 +134,9 @@ def test_fits_a_phone_and_ignores_host_css(page) -> None:
     launcher_bg = page.evaluate(
         "() => getComputedStyle(document.querySelector('#jiebei-chat-widget').shadowRoot.querySelector('.launcher')).backgroundColor")
     assert launcher_bg == "rgb(22, 119, 255)"  # not the host page's hotpink !important
+    spacing = page.evaluate(
+        "() => getComputedStyle(document.querySelector('#jiebei-chat-widget').shadowRoot.querySelector('.log')).letterSpacing")
+    assert spacing == "normal"  # the host page sets letter-spacing on every div
 
 
 def test_unreachable_api_gives_a_clear_message(browser, server: Server) -> None:
