@@ -53,55 +53,48 @@ def charts(results: dict, out_dir: Path) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    written = []
+    written: list[str] = []
+
+    def save(fig, ax, name: str, title: str) -> None:
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out_dir / name, dpi=110)
+        plt.close(fig)
+        written.append(name)
+
     ret = results.get("retrieval", {})
     modes = [m for m in MODES if m in ret]
     if modes:
         fig, ax = plt.subplots(figsize=(6, 3.4))
-        keys = ["recall@1", "recall@3", "mrr@10"]
-        for i, key in enumerate(keys):
-            ax.bar([x + i * 0.25 for x in range(len(modes))], [ret[m][key] for m in modes], width=0.25, label=key)
-        ax.bar([x + 0.75 for x in range(len(modes))], [ret[m]["fallback"]["f1"] for m in modes], width=0.25,
-               label="fallback F1")
-        ax.set_xticks([x + 0.375 for x in range(len(modes))], modes)
+        series = [(k, [ret[m][k] for m in modes]) for k in ("recall@1", "recall@3", "mrr@10")]
+        series.append(("fallback F1", [ret[m]["fallback"]["f1"] for m in modes]))
+        for i, (label, values) in enumerate(series):
+            ax.bar([x + i * 0.2 for x in range(len(modes))], values, width=0.2, label=label)
+        ax.set_xticks([x + 0.3 for x in range(len(modes))], modes)
         ax.set_ylim(0, 1.05)
-        ax.set_title("Retrieval on the test split")
-        ax.legend(fontsize=8, loc="lower right")
-        fig.tight_layout()
-        fig.savefig(out_dir / "recall_by_mode.png", dpi=110)
-        plt.close(fig)
-        written.append("recall_by_mode.png")
+        save(fig, ax, "recall_by_mode.png", "Retrieval on the test split")
     stages = results.get("speed", {}).get("stages", {})
     if stages:
         names = list(stages)
+        p50 = [stages[n]["p50_ms"] for n in names]
         fig, ax = plt.subplots(figsize=(6.5, 3.4))
-        ax.barh(names, [stages[n]["p50_ms"] for n in names], label="p50")
-        ax.barh(names, [stages[n]["p95_ms"] - stages[n]["p50_ms"] for n in names],
-                left=[stages[n]["p50_ms"] for n in names], label="p95", alpha=0.6)
+        ax.barh(names, p50, label="p50")
+        ax.barh(names, [stages[n]["p95_ms"] - v for n, v in zip(names, p50)], left=p50, label="p95", alpha=0.6)
         ax.set_xlabel("ms")
-        ax.set_title("Latency by stage (in process)")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out_dir / "latency_by_stage.png", dpi=110)
-        plt.close(fig)
-        written.append("latency_by_stage.png")
+        save(fig, ax, "latency_by_stage.png", "Latency by stage (in process)")
     scale = results.get("speed", {}).get("scaling", {})
     if scale:
         sizes = sorted(scale, key=int)
         fig, ax = plt.subplots(figsize=(6, 3.4))
         for key, label in (("whole_answer", "whole answer"), ("retrieval", "retrieval")):
-            ax.plot([int(s) for s in sizes], [scale[s][key]["p50_ms"] for s in sizes], marker="o", label=f"{label} p50")
-            ax.plot([int(s) for s in sizes], [scale[s][key]["p99_ms"] for s in sizes], marker="x", linestyle="--",
-                    label=f"{label} p99")
+            for pct, style in (("p50", "-"), ("p99", "--")):
+                ax.plot([int(s) for s in sizes], [scale[s][key][f"{pct}_ms"] for s in sizes], marker="o",
+                        linestyle=style, label=f"{label} {pct}")
         ax.set_xscale("log")
         ax.set_xlabel("entries")
         ax.set_ylabel("ms")
-        ax.set_title("Latency vs corpus size")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out_dir / "scaling.png", dpi=110)
-        plt.close(fig)
-        written.append("scaling.png")
+        save(fig, ax, "scaling.png", "Latency vs corpus size")
     return written
 
 

@@ -23,6 +23,21 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach a model hub
 CHROMIUM = os.environ.get("JIEBEI_TEST_CHROMIUM", "/usr/bin/chromium")
 
 
+class FakeClock:
+    """A monotonic clock the test moves by hand (for TTLs and rate limits)."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def clock() -> FakeClock:
+    return FakeClock()
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Default settings: the converted model and cached embeddings that `make test` prepared."""

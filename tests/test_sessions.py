@@ -3,21 +3,12 @@ from __future__ import annotations
 from bot.sessions import MemorySessionStore, SessionState, new_session_id
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_ttl_expires_idle_sessions() -> None:
-    clock = Clock()
+def test_ttl_expires_idle_sessions(clock) -> None:
     store = MemorySessionStore(ttl_seconds=60, max_sessions=10, clock=clock)
     store.put("a", SessionState(days=3))
-    clock.now = 59
+    clock.now += 59
     assert store.get("a") is not None and store.get("a").days == 3
-    clock.now = 200
+    clock.now += 2
     assert store.get("a") is None
 
 

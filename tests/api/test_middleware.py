@@ -3,16 +3,7 @@ from __future__ import annotations
 from bot.api.middleware import TokenBucketLimiter
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_bucket_allows_bursts_then_waits_then_refills() -> None:
-    clock = Clock()
+def test_bucket_allows_bursts_then_waits_then_refills(clock) -> None:
     limiter = TokenBucketLimiter(per_minute=3, clock=clock)
     assert [limiter.take("a") for _ in range(3)] == [0, 0, 0]
     wait = limiter.take("a")
