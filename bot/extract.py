@@ -14,21 +14,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from bot.normalize import normalize
-from bot.numerals import NUMBER, parse_number
+from bot.numerals import DIGITS, NUMBER, parse_number
 
 RateBasis = Literal["daily", "annual"]
 
 DAYS_PER = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30, "年": 365}
+_DIGITS = "".join(d for d in DIGITS if d not in "零〇")
 _NUM = rf"(?P<neg>[-−负])?\s*(?P<num>{NUMBER})"
 
 _RATE_FRACTION = re.compile(rf"(?P<kind>万分之|千分之|百分之)\s*(?P<num>{NUMBER})")
+# the way 借呗 users say daily rates: 日息万五, 利率万4, 万三点五 (= 万分之…), after a rate cue
+_RATE_WAN = re.compile(rf"(?P<cue>日利率|日息|日利息|日费率|利率|利息|费率|日利)\s*(?:是|为|:)?\s*万\s*(?P<num>[{_DIGITS}]|\d(?:\.\d+)?)"
+                       rf"(?:点(?P<frac>[{_DIGITS}]+))?")
 _RATE_PERCENT = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*%")
 _DAILY_CUE = re.compile(r"(日利率|日息|日利息|日费率|日率|日利|每天|每日|一天|/天|/日|天利率)")
 _ANNUAL_CUE = re.compile(r"(年化|年利率|年息|年费率|年率|apr|一年|/年|每年)")
 
 _DURATION = re.compile(
-    rf"{_NUM}\s*(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>天|日|周|星期|礼拜|月|年)"
-    r"(?!利|息|费|率|化|份|初|底)")
+    rf"{_NUM}\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
+    # 日利率 and 年化 name rates, 年份/年底 dates; 3天利息 is still three days
+    r"(?P<unit>天|周|星期|礼拜|月(?!份|初|底)|日(?!利|息|费|率)|年(?!利|息|费|率|化|份|初|底))")
 _HALF = re.compile(r"半\s*(?:个)?\s*(?P<unit>月|年)(?!利|息|化)")
 _JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
 _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|延期|迟了|过了|已经|欠了?)\s*$")
@@ -75,6 +80,10 @@ def _signed(value: Decimal, neg: str | None) -> Decimal:
 
 
 def _find_rate(text: str) -> tuple[Decimal | None, RateBasis | None, list[tuple[int, int]]]:
+    for m in _RATE_WAN.finditer(text):
+        value = parse_number(m.group("num") + ("点" + m.group("frac") if m.group("frac") else ""))
+        if value is not None:
+            return value / 10_000, "daily", [(m.start("num") - 1, m.end())]
     for m in _RATE_FRACTION.finditer(text):
         value = parse_number(m.group("num"))
         if value is None:

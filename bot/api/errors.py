@@ -76,5 +76,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", extra={"request_id": _request_id(request)})
+        logger.exception("unhandled error")
         return error_response(_request_id(request), 500)

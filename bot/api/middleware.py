@@ -14,6 +14,7 @@ from collections import OrderedDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.api.errors import error_body
+from bot.logs import request_id_var
 
 logger = logging.getLogger("bot.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -47,6 +48,7 @@ class RequestContextMiddleware:
         incoming = _header(scope, b"x-request-id")
         request_id = incoming if incoming and _SAFE_ID.match(incoming) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = {"code": 500}
 
@@ -64,6 +66,7 @@ class RequestContextMiddleware:
                 "request_id": request_id, "method": scope.get("method"), "path": scope.get("path"),
                 "status": status["code"], "ms": round((time.perf_counter() - started) * 1000, 2),
                 "client": (scope.get("client") or ("?",))[0]})
+            request_id_var.reset(token)
 
 
 class BodyLimitMiddleware:
