@@ -63,8 +63,10 @@ class ChatService:
     def _answer(self, message: str, found: Extraction, state: SessionState,
                 result: RetrievalResult) -> tuple[Answer, SessionState]:
         remembered = state.principal is not None or state.days is not None
-        if found.empty or not (DEBT_CUE.search(message) or remembered):
-            # numbers outside any talk of a debt ("借一万一天利息多少") are not an overdue amount
+        other_product = result.reason.startswith("other_product")
+        if found.empty or other_product or not (DEBT_CUE.search(message) or remembered):
+            # a question about another product (花呗逾期一天) gets the not-sure reply, numbers or not,
+            # and numbers outside any talk of a debt ("借一万一天利息多少") are not an overdue amount
             return self.composer.compose(result, suffix=OFFER if self._about_penalty(result) else ""), state
         problems = out_of_range(found.principal, found.days, found.daily_rate, self.limits, found.rejected)
         if problems:

@@ -76,3 +76,8 @@ def test_grace_period_is_never_promised(bot) -> None:
     answer = bot.chat.reply("借呗有没有宽限期啊")
     assert answer.sources[0].id == "faq-grace-period"
     assert "不能向你保证" in answer.answer
+
+
+def test_another_products_debt_is_not_calculated_as_jiebei(bot) -> None:
+    answer = bot.chat.reply("花呗逾期一天有影响吗")
+    assert answer.fallback and answer.penalty is None and not answer.asks_for
