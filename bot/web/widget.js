@@ -90,7 +90,7 @@
   const root = host.attachShadow({ mode: "open" });
   root.appendChild(el("style", {}, CSS));
 
-  const launcher = el("button", { class: "launcher", type: "button", "aria-label": "在线客服：打开借呗逾期问答",
+  const launcher = el("button", { class: "launcher", type: "button", "aria-label": "在线客服", title: "打开借呗逾期问答",
     "aria-expanded": "false", "aria-controls": "jiebei-panel", "aria-haspopup": "dialog" }, "💬 在线客服");
   const panel = el("section", { class: "panel", id: "jiebei-panel", role: "dialog", "aria-modal": "false",
     "aria-labelledby": "jiebei-title" });

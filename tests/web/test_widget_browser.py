@@ -41,7 +41,7 @@ def page(browser, server: Server):
 
 
 def _open(pg):
-    launcher = pg.get_by_role("button", name="在线客服")
+    launcher = pg.get_by_role("button", name="在线客服", exact=True)
     launcher.click()
     return pg.get_by_role("textbox", name="输入你的问题")
 
