@@ -176,6 +176,7 @@ def test_widget_and_demo_are_served(client: httpx.Client) -> None:
     assert js.status_code == 200 and "javascript" in js.headers["content-type"] and "attachShadow" in js.text
     page = client.get("/")
     assert page.status_code == 200 and '<script src="/widget.js"' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_rate_limit_gives_429_with_retry_after(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ def page(browser, server: Server):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # CSP violations, 404s
     pg.errors = errors
     pg.goto(server.url + "/")
     yield pg

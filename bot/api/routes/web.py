@@ -22,6 +22,13 @@ def widget_js() -> Response:
                     headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
+# the demo page runs only the widget from this origin; its styles live in the page and the shadow root
+DEMO_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+
+
 @router.get("/")
 def demo_page() -> HTMLResponse:
-    return HTMLResponse(_asset("demo.html"), headers={"X-Content-Type-Options": "nosniff"})
+    return HTMLResponse(_asset("demo.html"), headers={"X-Content-Type-Options": "nosniff",
+                                                      "Content-Security-Policy": DEMO_CSP,
+                                                      "Referrer-Policy": "no-referrer"})
