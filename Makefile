@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup venv browser model run test eval bench clean
+.PHONY: setup venv browser model run test eval lint clean
 
 setup: venv model
 
@@ -41,6 +41,9 @@ test: setup browser
 
 eval: setup
 	$(PY) -m eval
+
+lint: venv
+	$(VENV)/bin/ruff check bot eval tests
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis

@@ -25,6 +25,7 @@ from bot.pipeline import build_bot
 from bot.settings import Settings
 from eval import external, report, speed
 from eval.calculator import calculator_metrics
+from eval.coldstart import peak_rss_mb
 from eval.data import load_penalty_cases, load_questions
 from eval.retrieval import collect_raw, metrics, rank_all
 from eval.tune import settings_lines, tune
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         # last: loading PyTorch leaves its thread pool behind, which would slow what follows
         if not args.quick and bot.retriever.encoder is not None and Path(bot.retriever.encoder.name).is_dir():
             sp["backends"] = speed.embedding_backends(bot.retriever.encoder.name, texts[:150], settings)
-        sp["eval_peak_rss_mb"] = speed.peak_rss_mb()
+        sp["eval_peak_rss_mb"] = peak_rss_mb()
         results["speed"] = sp
     results["elapsed_s"] = round(time.time() - t_start, 1)
     path = report.write(results, args.out)

@@ -37,7 +37,7 @@ def spearman(encoder: Encoder, pairs: Sequence[tuple[str, str, int]]) -> float:
     from scipy.stats import spearmanr
 
     texts = sorted({t for a, b, _ in pairs for t in (a, b)})
-    vecs = dict(zip(texts, encoder.encode_queries(texts)))
+    vecs = dict(zip(texts, encoder.encode_queries(texts), strict=True))
     cos = np.array([float(vecs[a] @ vecs[b]) for a, b, _ in pairs])
     labels = np.array([y for _, _, y in pairs])
     return round(float(spearmanr(cos, labels).statistic) * 100, 2)

@@ -80,7 +80,7 @@ def charts(results: dict, out_dir: Path) -> list[str]:
         p50 = [stages[n]["p50_ms"] for n in names]
         fig, ax = plt.subplots(figsize=(6.5, 3.4))
         ax.barh(names, p50, label="p50")
-        ax.barh(names, [stages[n]["p95_ms"] - v for n, v in zip(names, p50)], left=p50, label="p95", alpha=0.6)
+        ax.barh(names, [stages[n]["p95_ms"] - v for n, v in zip(names, p50, strict=True)], left=p50, label="p95", alpha=0.6)
         ax.set_xlabel("ms")
         save(fig, ax, "latency_by_stage.png", "Latency by stage (in process)")
     scale = results.get("speed", {}).get("scaling", {})

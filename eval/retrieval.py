@@ -38,7 +38,7 @@ def metrics(questions: Sequence[Question], results: Sequence[RetrievalResult]) -
     """All retrieval numbers for one mode on one set of questions."""
     ranks, answered_right, misses = [], 0, Counter()
     tp = fp = fn = tn = 0
-    for q, r in zip(questions, results):
+    for q, r in zip(questions, results, strict=True):
         if q.should_fall_back:
             tp += r.fallback
             fn += not r.fallback

@@ -26,7 +26,6 @@ from bot.retrieve.dense import DenseIndex
 from bot.retrieve.docs import search_docs
 from bot.retrieve.hybrid import Retriever
 from bot.sessions import MemorySessionStore
-from eval.coldstart import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = ["借呗问题预热一", "预热第二句话逾期", "warm up three"]
@@ -142,35 +141,7 @@ def api_load(texts: Sequence[str], concurrency: Sequence[int], seconds: float, p
             return {"error": "server not ready in 180 s"}
         results = {}
         for n in concurrency:
-            latencies: list[float] = []
-            errors = [0]
-            lock = threading.Lock()
-            stop_at = time.perf_counter() + seconds
-
-            def worker(offset: int) -> None:
-                with httpx.Client(base_url=base, timeout=30) as client:
-                    i = offset
-                    while time.perf_counter() < stop_at:
-                        t0 = time.perf_counter()
-                        try:
-                            ok = client.post("/api/chat", json={"message": texts[i % len(texts)]}).status_code == 200
-                        except httpx.HTTPError:
-                            ok = False
-                        dt = time.perf_counter() - t0
-                        with lock:
-                            latencies.append(dt) if ok else None
-                            errors[0] += not ok
-                        i += n
-
-            threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
-            started = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.perf_counter() - started
-            results[str(n)] = {"requests": len(latencies), "errors": errors[0],
-                               "throughput_rps": round(len(latencies) / elapsed, 2), **percentiles(latencies)}
+            results[str(n)] = _load_level(base, texts, n, seconds)
             if progress is not None:
                 progress.update(1)
         return {"seconds_per_level": seconds, "clients": results}
@@ -180,6 +151,42 @@ def api_load(texts: Sequence[str], concurrency: Sequence[int], seconds: float, p
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _load_level(base: str, texts: Sequence[str], clients: int, seconds: float) -> dict[str, object]:
+    """``clients`` threads posting questions in a loop for ``seconds``; latency of the 200s."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, timeout=30) as client:
+            i = offset
+            while time.perf_counter() < stop_at:
+                t0 = time.perf_counter()
+                try:
+                    ok = client.post("/api/chat", json={"message": texts[i % len(texts)]}).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                dt = time.perf_counter() - t0
+                with lock:
+                    if ok:
+                        latencies.append(dt)
+                    else:
+                        errors += 1
+                i += clients
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": errors, "throughput_rps": round(len(latencies) / elapsed, 2),
+            **percentiles(latencies)}
 
 
 def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) -> tuple[ChatService, dict[str, float]]:

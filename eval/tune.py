@@ -34,7 +34,7 @@ def _search(retriever: Retriever, questions: Sequence[Question], raws: Sequence[
             mode: Mode, names: Sequence[str]) -> dict[str, object]:
     top: tuple[tuple[float, float], dict[str, object]] | None = None
     for values in itertools.product(*(GRID[n] for n in names)):
-        params = dict(zip(names, values))
+        params = dict(zip(names, values, strict=True))
         if params.get("dense_floor", 0) >= params.get("dense_ceiling", 1):
             continue
         for threshold in THRESHOLDS:

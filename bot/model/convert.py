@@ -61,7 +61,7 @@ def build_tokenizer(model: E5S1):  # -> tokenizers.Tokenizer
     """Rebuild the XLM-R SentencePiece unigram tokenizer as a Hugging Face fast tokenizer."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-    tok = Tokenizer(models.Unigram(list(zip(model.pieces, model.scores.tolist())), unk_id=model.special["unk"]))
+    tok = Tokenizer(models.Unigram(list(zip(model.pieces, model.scores.tolist(), strict=True)), unk_id=model.special["unk"]))
     # SentencePiece's nmt_nfkc equals NFKC except for control and space code points, which it
     # deletes or turns into a space: add those rules explicitly before NFKC.
     nfkc = normalizers.NFKC()

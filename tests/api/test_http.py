@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -95,7 +94,7 @@ def test_still_answers_after_abuse_and_under_concurrency(client: httpx.Client, s
         responses = list(pool.map(ask, questions))
     assert all(r.status_code == 200 for r in responses)
     assert len({r.json()["session_id"] for r in responses}) == len(questions)
-    amounts = {r.json()["penalty"]["amount"] for r, q in zip(responses, questions) if "两万" in q}
+    amounts = {r.json()["penalty"]["amount"] for r, q in zip(responses, questions, strict=True) if "两万" in q}
     assert amounts == {450.0}
 
 

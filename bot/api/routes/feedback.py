@@ -22,7 +22,7 @@ class FeedbackRequest(BaseModel):
     comment: StrictStr | None = Field(None, max_length=1000)
 
     @model_validator(mode="after")
-    def _needs_message(self) -> "FeedbackRequest":
+    def _needs_message(self) -> FeedbackRequest:
         if not (self.message_id or self.answer_id):
             raise ValueError("message_id or answer_id is required")
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from fastapi import APIRouter
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 router = APIRouter(tags=["widget"], include_in_schema=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     return resources.files("bot.web").joinpath(name).read_text(encoding="utf-8")
 
