@@ -12,7 +12,7 @@ from contextvars import ContextVar
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 """The id of the HTTP request being served; set by the API middleware, added to every log line."""
 
-_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
