@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 PENALTY_ENTRY = "faq-penalty"
 PENALTY_TAG = "罚息"
-DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|还款|本金|滞纳|利率|日息|年化|万分之")
+DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|本金|滞纳|利率|日息|年化|万分之")
 OFFER = "告诉我欠款金额和逾期天数（例如“欠5000元，逾期10天”），我可以帮你估算罚息。"
 ASK = {
     "principal": "如果想估算罚息，请告诉我欠款金额（例如“欠款5000元”）。",

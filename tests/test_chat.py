@@ -46,8 +46,9 @@ def test_other_question_with_remembered_amount_answers_it_and_joins_the_estimate
     assert "faq-penalty" in [x.id for x in answer.sources]
 
 
-def test_numbers_without_any_talk_of_debt_compute_nothing(bot) -> None:
-    answer = bot.chat.reply("借呗借一万一天利息多少")
+@pytest.mark.parametrize("text", ["借呗借一万一天利息多少", "借呗提前还款5000元利息多少", "借呗借了3万分12期"])
+def test_numbers_without_any_talk_of_debt_compute_nothing(bot, text: str) -> None:
+    answer = bot.chat.reply(text)
     assert answer.penalty is None and not answer.asks_for
 
 
