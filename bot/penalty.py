@@ -46,7 +46,7 @@ class PenaltyEstimate:
         """The API's ``penalty`` object: numbers as JSON numbers, rates as fractions (0.0005 = 0.05%)."""
         return {
             "principal": float(self.principal), "days": self.days,
-            "daily_rate": float(self.daily_rate.quantize(Decimal("1e-10"), ROUND_HALF_UP).normalize()),
+            "daily_rate": float(self.daily_rate),  # full precision: 年化18% gives 0.18 / 365
             "rate_assumed": self.rate_assumed, "amount": float(self.amount),
             "annualized_rate": float(self.annualized_rate.quantize(Decimal("1e-6"), ROUND_HALF_UP)),
             "formula": self.formula,
