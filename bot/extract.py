@@ -34,6 +34,7 @@ _DURATION = re.compile(
     rf"{_NUM}\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
     # 日利率 and 年化 name rates, 年份/年底 dates; 3天利息 is still three days
     r"(?P<unit>天|周|星期|礼拜|月(?!份|初|底)|日(?!利|息|费|率)|年(?!利|息|费|率|化|份|初|底))")
+_LABELLED_DAYS = re.compile(rf"天数\s*(?:是|为|:|有)?\s*{_NUM}\s*(?:天|日)?")  # 逾期天数：12
 _HALF = re.compile(r"半\s*(?:个)?\s*(?P<unit>月|年)(?!利|息|化)")
 _JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
 _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|延期|迟了|过了|已经|欠了?)\s*$")
@@ -132,6 +133,11 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
     masked = text
     for s, e, _ in parts:
         masked = _mask(masked, s, e)
+    for m in _LABELLED_DAYS.finditer(masked):
+        value = parse_number(m.group("num"))
+        if value is not None:
+            parts.append((m.start(), m.end(), _signed(value, m.group("neg"))))
+            masked = _mask(masked, m.start(), m.end())
     for m in _HALF.finditer(masked):
         if not re.search(r"[\d个]\s*$", masked[:m.start()]):
             parts.append((m.start(), m.end(), Decimal(DAYS_PER[m.group("unit")]) / 2))
