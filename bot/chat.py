@@ -12,11 +12,14 @@ import logging
 import re
 import secrets
 from dataclasses import replace
+from decimal import ROUND_HALF_UP
 
 from bot.answer import Answer, PenaltyInfo
 from bot.compose import DISCLAIMER, Composer, source_ref
 from bot.corpus import Corpus
 from bot.extract import Extraction, extract
+from bot.normalize import normalize
+from bot.numerals import NUMBER, parse_number
 from bot.penalty import Limits, calculate, explain, out_of_range
 from bot.retrieve.hybrid import RetrievalResult, Retriever
 from bot.sessions import SessionState, SessionStore, new_session_id
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 PENALTY_ENTRY = "faq-penalty"
 PENALTY_TAG = "罚息"
 DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|本金|滞纳|利率|日息|年化|万分之")
+BARE_NUMBER = re.compile(rf"[-−负]?\s*{NUMBER}")
 OFFER = "告诉我欠款金额和逾期天数（例如“欠5000元，逾期10天”），我可以帮你估算罚息。"
 ASK = {
     "principal": "如果想估算罚息，请告诉我欠款金额（例如“欠款5000元”）。",
@@ -52,10 +56,13 @@ class ChatService:
             session_id, state = new_session_id(), SessionState()
         assert session_id is not None
         found = extract(message)
+        if found.empty and state.awaiting:
+            found = self._bare_answer(message, state.awaiting) or found
         result = self.retriever.search(message)
         answer, state = self._answer(message, found, state, result)
         message_id = secrets.token_hex(8)
-        state = replace(state, turns=state.turns + 1, recent=dict(state.recent))
+        awaiting = answer.asks_for[0] if answer.asks_for else None
+        state = replace(state, turns=state.turns + 1, recent=dict(state.recent), awaiting=awaiting)
         state.remember(message_id, message, answer.sources[0].id if answer.sources else None)
         self.sessions.put(session_id, state)
         return answer.model_copy(update={"session_id": session_id, "message_id": message_id})
@@ -99,6 +106,21 @@ class ChatService:
             answer.sources.append(source_ref(penalty_entry, answer.confidence))
             answer.disclaimer = answer.disclaimer or DISCLAIMER
         return answer.model_copy(update={"penalty": PenaltyInfo(**est.as_json())}), state
+
+    @staticmethod
+    def _bare_answer(message: str, awaiting: str) -> Extraction | None:
+        """A reply that is only a number ("20", "两万") answers the value the bot asked for."""
+        text = normalize(message).rstrip("。.!！ ")
+        if not BARE_NUMBER.fullmatch(text):
+            return None
+        value = parse_number(text.lstrip("-−负"))
+        if value is None:
+            return None
+        if text[0] in "-−负":
+            return Extraction(rejected=(awaiting,))
+        if awaiting == "days":
+            return Extraction(days=int(value.to_integral_value(rounding=ROUND_HALF_UP)))
+        return Extraction(principal=value)
 
     def _about_penalty(self, result: RetrievalResult) -> bool:
         entry = self.corpus.get(result.top.id) if result.top and not result.fallback else None

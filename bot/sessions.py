@@ -19,6 +19,8 @@ class SessionState:
     days: int | None = None
     daily_rate: Decimal | None = None
     rate_basis: str | None = None
+    awaiting: str | None = None
+    """The value the bot last asked for ("principal" or "days"), so a bare "20" can answer it."""
     turns: int = 0
     recent: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """message id → (question, answering entry id) for the last few answers."""

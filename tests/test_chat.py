@@ -82,3 +82,19 @@ def test_grace_period_is_never_promised(bot) -> None:
 def test_another_products_debt_is_not_calculated_as_jiebei(bot) -> None:
     answer = bot.chat.reply("花呗逾期一天有影响吗")
     assert answer.fallback and answer.penalty is None and not answer.asks_for
+
+
+@pytest.mark.parametrize(("first", "reply", "amount"), [
+    ("我借呗欠了6000", "20", 90.0), ("我借呗欠了6000", "二十", 90.0), ("借呗逾期20天罚多少", "6000", 90.0),
+    ("借呗逾期20天罚多少", "六千", 90.0), ("借呗逾期20天罚多少", "6千。", 90.0),
+])
+def test_a_bare_number_answers_the_value_the_bot_asked_for(bot, first: str, reply: str, amount: float) -> None:
+    asked = bot.chat.reply(first)
+    assert asked.asks_for
+    answer = bot.chat.reply(reply, asked.session_id)
+    assert answer.penalty is not None and answer.penalty.amount == amount
+
+
+def test_a_bare_number_without_a_question_computes_nothing(bot) -> None:
+    answer = bot.chat.reply("20")
+    assert answer.penalty is None and not answer.asks_for
