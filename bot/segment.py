@@ -47,22 +47,27 @@ class Segmenter:
         """Normalised, synonym-mapped text (蚂蚁借呗 → 借呗), for substring checks."""
         return self._synonyms(normalize(text))
 
-    def words(self, text: str) -> list[str]:
-        """All jieba words of the normalised, synonym-mapped text (stop words kept)."""
-        return [w for w in self._jieba.lcut(self.normalize_for_match(text), HMM=True) if w.strip()]
+    def words(self, text: str, normalized: bool = False) -> list[str]:
+        """All jieba words of the normalised, synonym-mapped text (stop words kept).
 
-    def terms(self, text: str) -> list[str]:
+        ``normalized=True`` says ``text`` already went through :meth:`normalize_for_match`.
+        """
+        text = text if normalized else self.normalize_for_match(text)
+        return [w for w in self._jieba.lcut(text, HMM=True) if w.strip()]
+
+    def terms(self, text: str, normalized: bool = False) -> list[str]:
         """Search terms: words without stop words and punctuation."""
-        return [w for w in self.words(text) if w not in self._stop and any(ch.isalnum() for ch in w)]
+        return [w for w in self.words(text, normalized) if w not in self._stop and any(ch.isalnum() for ch in w)]
 
-    def sparse_terms(self, text: str, char_bigrams: bool = True) -> list[str]:
+    def sparse_terms(self, text: str, char_bigrams: bool = True, normalized: bool = False) -> list[str]:
         """Terms for BM25: jieba words plus, optionally, character bigrams of the content.
 
         Bigrams make sparse matching robust to what segmentation gets wrong: typos (征性 for
         征信), dropped characters and rare words jieba splits differently in question and entry.
         """
-        words = self.terms(text)
+        text = text if normalized else self.normalize_for_match(text)
+        words = self.terms(text, normalized=True)
         if not char_bigrams:
             return words
-        content = "".join(ch for ch in self.normalize_for_match(text) if ch.isalnum())
+        content = "".join(ch for ch in text if ch.isalnum())
         return words + ["#" + content[i:i + 2] for i in range(len(content) - 1)]

@@ -98,6 +98,12 @@ def charts(results: dict, out_dir: Path) -> list[str]:
     return written
 
 
+def _latency_table(caption: str, label: str, rows: dict[str, dict[str, float]]) -> list[str]:
+    lines = [caption, "", f"| {label} | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
+    lines += [f"| {k} | {v['p50_ms']} | {v['p95_ms']} | {v['p99_ms']} |" for k, v in rows.items()]
+    return lines + [""]
+
+
 def markdown(results: dict, images: list[str]) -> str:
     env = results["environment"]
     lines = [f"# Evaluation report{' (quick subset)' if results.get('quick') else ''}", "",
@@ -157,17 +163,12 @@ def markdown(results: dict, images: list[str]) -> str:
     if sp:
         lines += ["## Speed", ""]
         if "stages" in sp:
-            lines += ["In process, after warm-up, query-embedding cache cleared:", "", "| stage | p50 ms | p95 ms | p99 ms |",
-                      "|---|---|---|---|"]
-            lines += [f"| {k} | {v['p50_ms']} | {v['p95_ms']} | {v['p99_ms']} |" for k, v in sp["stages"].items()]
-            lines.append("")
+            lines += _latency_table("In process, after warm-up, query-embedding cache cleared:", "stage", sp["stages"])
             if "latency_by_stage.png" in images:
                 lines += ["![latency by stage](latency_by_stage.png)", ""]
         if "backends" in sp:
-            lines += ["Query embedding, before (PyTorch) and after (ONNX Runtime):", "", "| backend | p50 ms | p95 ms | p99 ms |",
-                      "|---|---|---|---|"]
-            lines += [f"| {k} | {v['p50_ms']} | {v['p95_ms']} | {v['p99_ms']} |" for k, v in sp["backends"].items()]
-            lines.append("")
+            lines += _latency_table("Query embedding, before (PyTorch) and after (ONNX Runtime):", "backend",
+                                    sp["backends"])
         if "cold_start" in sp:
             cs = sp["cold_start"]
             lines += [f"Cold start (new process → first answer, embeddings cached): {cs.get('cold_start_s')} s; "

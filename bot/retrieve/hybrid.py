@@ -124,7 +124,8 @@ class Retriever:
         """BM25 and cosine scores of every document (zeros for a component the mode does not use)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        terms = self.segmenter.sparse_terms(query, self.settings.bm25_char_bigrams)
+        text = self.segmenter.normalize_for_match(query)  # once, for terms and the product check
+        terms = self.segmenter.sparse_terms(text, self.settings.bm25_char_bigrams, normalized=True)
         t1 = time.perf_counter()
         timings["segment"] = t1 - t0
         n = len(self.docs)
@@ -139,7 +140,7 @@ class Retriever:
             timings["embed"] = t3 - t2
             cos = self.dense.scores(qvec)
             timings["dense"] = time.perf_counter() - t3
-        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings, self.other_product(query))
+        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings, self.other_product(text, normalized=True))
 
     def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
         """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""
@@ -152,9 +153,9 @@ class Retriever:
         result.timings = {**raw.timings, "fusion": time.perf_counter() - t}
         return result
 
-    def other_product(self, query: str) -> str | None:
+    def other_product(self, query: str, normalized: bool = False) -> str | None:
         """The other product a question is about, if it names one and not this bot's product."""
-        text = self.segmenter.normalize_for_match(query)
+        text = query if normalized else self.segmenter.normalize_for_match(query)
         if any(term in text for term in self.settings.product_terms):
             return None
         return next((label for label, names in self.other_products if any(n in text for n in names)), None)
