@@ -225,12 +225,9 @@ def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) ->
     dense = None
     if base.dense is not None:
         t = time.perf_counter()
-        owners_real = np.repeat(np.arange(base.dense.n_docs), np.diff(np.r_[base.dense._starts, len(base.dense.vectors)]))
-        by_doc = {i: base.dense.vectors[owners_real == i] for i in range(base.dense.n_docs)}
         vec_parts, owner_parts = [], []
         for i, d in enumerate(docs):
-            src = index_of[d.id.split("-syn")[0]]
-            units = by_doc[src]
+            units = base.dense.units(index_of[d.id.split("-syn")[0]])
             if "-syn" in d.id:
                 units = units[:units_per_doc] + rng.normal(0, 0.03, (min(len(units), units_per_doc), units.shape[1]))
                 units = units / np.linalg.norm(units, axis=1, keepdims=True)
@@ -239,7 +236,7 @@ def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) ->
         dense = DenseIndex(np.concatenate(vec_parts), np.concatenate(owner_parts), len(docs))
         timings["dense_build_s"] = time.perf_counter() - t
         timings["dense_units"] = float(len(dense.vectors))
-    retriever = Retriever.from_indexes(bot.settings, base.segmenter, docs, bm25, dense, base.encoder)
+    retriever = Retriever.from_indexes(bot.settings, base.segmenter, corpus, docs, bm25, dense, base.encoder)
     chat = ChatService(bot.settings, corpus, retriever, MemorySessionStore(600, 10_000))
     return chat, {k: round(v, 3) for k, v in timings.items()}
 

@@ -141,8 +141,14 @@ class DenseIndex:
         owners = owners[order]
         if n_docs and not np.array_equal(np.unique(owners), np.arange(n_docs)):
             raise ValueError("every document needs at least one embedded unit")
+        self.owners = owners
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
         self.n_docs = n_docs
+
+    def units(self, doc: int) -> np.ndarray:
+        """The unit vectors of document ``doc`` (its phrasings, title and answer)."""
+        end = self._starts[doc + 1] if doc + 1 < len(self._starts) else len(self.vectors)
+        return self.vectors[self._starts[doc]:end]
 
     def scores(self, query_vec: np.ndarray) -> np.ndarray:
         """Cosine similarity of the query with each document's closest unit."""

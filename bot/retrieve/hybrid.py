@@ -88,30 +88,27 @@ class Retriever:
     """Owns both indexes; built once at start-up and shared by every request."""
 
     def __init__(self, corpus: Corpus, settings: Settings, segmenter: Segmenter | None = None,
-                 encoder: Encoder | None = None, docs: list[SearchDoc] | None = None,
-                 progress: bool = False) -> None:
-        self.settings = settings
-        self.segmenter = segmenter or Segmenter()
-        self.docs = docs if docs is not None else search_docs(corpus)
-        self.other_products = other_products(corpus)
-        self.is_entry = np.array([d.kind == "entry" for d in self.docs])
-        self.bm25 = BM25Index([self.segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams)
-                               for d in self.docs])
-        self.encoder = encoder
-        self.dense: DenseIndex | None = None
-        if encoder is not None:
-            self.dense = DenseIndex.build(self.docs, encoder, settings.cache_dir, progress=progress)
+                 encoder: Encoder | None = None, progress: bool = False) -> None:
+        segmenter = segmenter or Segmenter()
+        docs = search_docs(corpus)
+        bm25 = BM25Index([segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams) for d in docs])
+        dense = DenseIndex.build(docs, encoder, settings.cache_dir, progress=progress) if encoder else None
+        self._attach(settings, segmenter, corpus, docs, bm25, dense, encoder)
 
     @classmethod
-    def from_indexes(cls, settings: Settings, segmenter: Segmenter, docs: list[SearchDoc], bm25: BM25Index,
-                     dense: DenseIndex | None, encoder: Encoder | None) -> Retriever:
+    def from_indexes(cls, settings: Settings, segmenter: Segmenter, corpus: Corpus, docs: list[SearchDoc],
+                     bm25: BM25Index, dense: DenseIndex | None, encoder: Encoder | None) -> Retriever:
         """A retriever over indexes built elsewhere (synthetic corpora in the scaling benchmark)."""
         self = cls.__new__(cls)
+        self._attach(settings, segmenter, corpus, docs, bm25, dense, encoder)
+        return self
+
+    def _attach(self, settings: Settings, segmenter: Segmenter, corpus: Corpus, docs: list[SearchDoc],
+                bm25: BM25Index, dense: DenseIndex | None, encoder: Encoder | None) -> None:
         self.settings, self.segmenter, self.docs = settings, segmenter, docs
-        self.other_products = []
+        self.other_products = other_products(corpus)
         self.is_entry = np.array([d.kind == "entry" for d in docs])
         self.bm25, self.dense, self.encoder = bm25, dense, encoder
-        return self
 
     @property
     def dense_available(self) -> bool:
@@ -140,7 +137,8 @@ class Retriever:
             timings["embed"] = t3 - t2
             cos = self.dense.scores(qvec)
             timings["dense"] = time.perf_counter() - t3
-        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings, self.other_product(text, normalized=True))
+        other = self.other_product(text, normalized=True)
+        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings, other)
 
     def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
         """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""

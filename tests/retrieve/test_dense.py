@@ -29,6 +29,8 @@ def test_scores_take_the_best_unit_of_each_document() -> None:
     index = DenseIndex(vectors, np.array([1, 0, 1]), 2)
     np.testing.assert_allclose(index.scores(np.array([0, 0, 1], np.float32)), [0, 1])
     np.testing.assert_allclose(index.scores(np.array([0, 1, 0], np.float32)), [1, 0])
+    np.testing.assert_array_equal(index.units(0), vectors[[1]])
+    np.testing.assert_array_equal(index.units(1), vectors[[0, 2]])
 
 
 def test_corpus_embeddings_are_cached_by_corpus_and_model(tmp_path: Path) -> None:
