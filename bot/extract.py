@@ -9,7 +9,7 @@ Text with none of them yields nothing: no value is ever guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -60,7 +60,6 @@ class Extraction:
     daily_rate: Decimal | None = None
     rate_basis: RateBasis | None = None
     rejected: tuple[str, ...] = ()
-    spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
 
     @property
     def empty(self) -> bool:
@@ -155,8 +154,8 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
     return sum((p[2] for p in chosen), Decimal(0)), [(p[0], p[1]) for g in groups for p in g]
 
 
-def _find_principal(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
-    candidates: list[tuple[int, Decimal, int, int]] = []  # (priority, value, start, end)
+def _find_principal(text: str) -> Decimal | None:
+    candidates: list[tuple[int, int, Decimal]] = []  # (priority, -start, value): strongest, then first
     for m in re.finditer(_NUM, text):
         raw = m.group("num")
         after, before = text[m.end():m.end() + 4], text[max(0, m.start() - 6):m.start()]
@@ -175,11 +174,8 @@ def _find_principal(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
             priority = 0  # a bare round figure such as "5000逾期10天"
         else:
             continue
-        candidates.append((priority, _signed(value, m.group("neg")), m.start(), m.end()))
-    if not candidates:
-        return None, []
-    best = max(candidates, key=lambda c: (c[0], -c[2]))
-    return best[1], [(best[2], best[3])]
+        candidates.append((priority, -m.start(), _signed(value, m.group("neg"))))
+    return max(candidates, key=lambda c: c[:2])[2] if candidates else None
 
 
 def extract(text: str) -> Extraction:
@@ -192,7 +188,7 @@ def extract(text: str) -> Extraction:
     days, day_spans = _find_days(masked)
     for s, e in day_spans:
         masked = _mask(masked, s, e)
-    principal, money_spans = _find_principal(masked)
+    principal = _find_principal(masked)
     rejected = []
     if principal is not None and principal < 0:
         principal = None
@@ -206,4 +202,4 @@ def extract(text: str) -> Extraction:
     if rate is not None and not rate < 1:
         rate, basis = None, None
         rejected.append("daily_rate")
-    return Extraction(principal, whole_days, rate, basis, tuple(rejected), tuple(rate_spans + day_spans + money_spans))
+    return Extraction(principal, whole_days, rate, basis, tuple(rejected))
