@@ -42,10 +42,19 @@ def error_body(request_id: str | None, code: str, zh: str, en: str, details: lis
     return {"error": body}
 
 
+def _status_text(status: int) -> tuple[str, str, str]:
+    return _STATUS_TEXT.get(status, (f"http_{status}", "请求失败", "Request failed"))
+
+
+def status_error_body(request_id: str | None, status: int) -> dict[str, object]:
+    """The standard body for ``status`` (code and bilingual message from the table above)."""
+    return error_body(request_id, *_status_text(status))
+
+
 def error_response(request_id: str | None, status: int, code: str | None = None, zh: str | None = None,
                    en: str | None = None, headers: dict[str, str] | None = None,
                    details: list[dict[str, object]] | None = None) -> JSONResponse:
-    default = _STATUS_TEXT.get(status, (f"http_{status}", "请求失败", "Request failed"))
+    default = _status_text(status)
     return JSONResponse(error_body(request_id, code or default[0], zh or default[1], en or default[2], details),
                         status_code=status, headers=headers)
 

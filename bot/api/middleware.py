@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.api.errors import error_body
+from bot.api.errors import error_body, status_error_body
 from bot.logs import request_id_var
 
 logger = logging.getLogger("bot.access")
@@ -151,8 +151,7 @@ class RateLimitMiddleware:
             wait = self.limiter.take(client)
             if wait > 0:
                 request_id = scope.get("state", {}).get("request_id")
-                await _send_error(send, 429, error_body(request_id, "rate_limited", "请求过于频繁，请稍后再试",
-                                                        "Too many requests, please retry later"),
+                await _send_error(send, 429, status_error_body(request_id, 429),
                                   {"Retry-After": str(max(1, math.ceil(wait)))})
                 return
         await self.app(scope, receive, send)
