@@ -76,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     results["dev"] = {m: {k: v for k, v in metrics(dev, rank_all(bot.retriever, raw_dev, settings, m)).items()
                           if k != "misses"} for m in modes}
     if args.tune:
+        # always the whole dev split: --quick only shortens what is reported
+        tune_set = load_questions(split="dev") if args.quick else dev
+        tune_raw = collect_raw(bot.retriever, tune_set) if args.quick else raw_dev
         bar = tqdm(total=3, desc="tuning on dev")
-        best = tune(bot.retriever, load_questions(split="dev") if args.quick else dev,
-                    raw_dev if not args.quick else collect_raw(bot.retriever, load_questions(split="dev")), settings, bar)
+        best = tune(bot.retriever, tune_set, tune_raw, settings, bar)
         bar.close()
         results["tuning"] = {"best": best, "settings": settings_lines(best)}
         print("\n".join(results["tuning"]["settings"]))  # type: ignore[index]
