@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 
+class ReplyKind(StrEnum):
+    """What kind of reply the policy chose; clients branch on this, never on the text."""
+
+    CRISIS = "crisis"
+    SMALLTALK = "smalltalk"
+    HANDOFF = "handoff"
+    PENALTY = "penalty"
+    ASK_VALUE = "ask_value"
+    REFUSE_VALUE = "refuse_value"
+    ANSWER = "answer"
+    FALLBACK = "fallback"
+
+
 class SourceRef(BaseModel):
-    """A knowledge entry the reply is based on."""
+    """Where the reply comes from: a knowledge intent, or the evidence behind it."""
 
     id: str
     title: str
-    kind: Literal["article", "comment", "faq"]
-    score: float = Field(description="Retrieval confidence of this entry, 0–1")
+    kind: Literal["intent", "article", "comment"]
+    score: float | None = Field(None, description="Retrieval confidence of this source, 0–1, when it was matched")
     label: str = Field(description="Human-readable citation")
+
+
+class Contact(BaseModel):
+    """A phone number to offer (the widget renders it as a tel: link)."""
+
+    name: str
+    number: str
+    note: str | None = None
 
 
 class PenaltyInfo(BaseModel):
@@ -27,6 +49,11 @@ class PenaltyInfo(BaseModel):
     amount: float
     annualized_rate: float
     formula: str
+    amount_max: float | None = Field(None, description="Upper end when the user gave a range (十几天, 两三千)")
+    principal_max: float | None = None
+    days_max: int | None = None
+    carried: list[Literal["principal", "days", "daily_rate"]] = Field(
+        default=[], description="Values carried over from earlier turns of the conversation")
 
 
 class Answer(BaseModel):
@@ -34,12 +61,16 @@ class Answer(BaseModel):
 
     session_id: str | None = None
     message_id: str = ""
-    answer: str
+    kind: ReplyKind
+    lead: str = Field(description="The direct answer, at most 80 characters; shown first")
+    answer: str = Field(description="The whole reply: the lead, then the explanation and details")
+    details: str = Field("", description="Everything after the lead (the widget shows it expandable)")
     fallback: bool
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0, description="Retrieval confidence of the matched entry (0 when none)")
     sources: list[SourceRef] = []
     suggestions: list[str] = []
     penalty: PenaltyInfo | None = None
     asks_for: list[Literal["principal", "days"]] = Field(
         default=[], description="Values the bot asked for to estimate the penalty")
+    contacts: list[Contact] = Field(default=[], description="Phone numbers offered with this reply")
     disclaimer: str | None = None

@@ -1,77 +1,241 @@
-"""Turn a retrieval result (and an optional penalty estimate) into the reply a worried user reads."""
+"""Render a policy :class:`~bot.policy.Decision` into the :class:`~bot.answer.Answer` a worried user reads.
+
+Every reply has a short ``lead`` (the direct answer) and the full text. Knowledge answers cite the
+intent with the facts it rests on, and the article paragraphs or comments that support it.
+Penalty estimates start with the figure, then the formula in one line, then what was assumed.
+"""
 
 from __future__ import annotations
 
-from bot.answer import Answer, SourceRef
-from bot.corpus import Corpus, Entry
+from decimal import Decimal
+
+from bot.answer import Answer, Contact, PenaltyInfo, ReplyKind, SourceRef
+from bot.corpus import Corpus, Evidence, Intent
+from bot.penalty import ESTIMATE_LABEL, PenaltyEstimate, calculate, money, percent
+from bot.policy import Decision
 from bot.retrieve.hybrid import RetrievalResult
+from bot.sessions import Slots
+from bot.settings import Settings
+from bot.vague import Approx
 
 ARTICLE_TITLE = "借呗逾期后解决流程，全面解析"
 DISCLAIMER = "以上内容仅供参考，不构成法律或财务建议；具体以借呗合同、账单和官方客服的答复为准。"
-FALLBACK_TEXT = ("抱歉，这个问题我没有把握回答。我能解答的是借呗逾期相关的问题，比如罚息怎么算、"
-                 "会不会上征信、催收和通讯录、协商还款、会不会被起诉。你可以试试下面的问题，"
-                 "或者联系支付宝官方客服。")
-DEFAULT_SUGGESTION_IDS = ("faq-consequences", "faq-credit-report", "faq-penalty", "faq-negotiation")
+MAX_EVIDENCE_CITED = 2
+CARRIED_NAMES = {"principal": "欠款", "days": "逾期天数", "daily_rate": "日利率"}
+ASK_TEXT = {
+    "principal": "要估算罚息，还需要知道逾期没还的金额（例如“欠款5000元”）。",
+    "days": "要估算罚息，还需要知道逾期了多少天（例如“逾期10天”）。",
+}
 
 
-def source_label(entry: Entry) -> str:
-    """A citation a person can follow: article section, comment author and date, or knowledge base."""
-    src = entry.source
-    if entry.kind == "article":
-        return f"原文《{ARTICLE_TITLE}》· {src.section}"
-    if entry.kind == "comment":
-        return f"《{ARTICLE_TITLE}》读者评论 · {src.author} · {src.date}"
-    basis = "、".join(src.facts) if src.facts else src.section
-    return f"知识库：{entry.title}（依据：{basis}相关规定与公开资料）"
+def intent_label(intent: Intent, corpus: Corpus) -> str:
+    """Citation of a knowledge entry: its title and the basis of the facts it states."""
+    bases = list(dict.fromkeys(corpus.fact(f).basis for f in intent.facts))
+    return f"知识库：{intent.title}（依据：{'；'.join(bases)}）"
 
 
-def source_ref(entry: Entry, score: float) -> SourceRef:
-    return SourceRef(id=entry.id, title=entry.title, kind=entry.kind, score=round(score, 4),
-                     label=source_label(entry))
+def evidence_label(ev: Evidence) -> str:
+    if ev.kind == "comment":
+        return f"参考：《{ARTICLE_TITLE}》读者评论 · {ev.author} · {ev.date}"
+    return f"参考：《{ARTICLE_TITLE}》· {ev.section}"
+
+
+def _days_said(days: int, approx: Approx | None) -> str:
+    if approx is None:
+        return f"{days}天"
+    if approx.kind == "range" and approx.high is not None:
+        return f"{approx.said}（按{_num(approx.low)}–{_num(approx.high)}天算）"
+    return f"{approx.said}（按{days}天算）"
+
+
+def _money_said(principal: Decimal, approx: Approx | None) -> str:
+    if approx is None:
+        return f"{money(principal)}元"
+    if approx.kind == "range" and approx.high is not None:
+        return f"{approx.said}（按{money(approx.low)}–{money(approx.high)}元算）"
+    return f"{approx.said}（按{money(principal)}元算）"
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 class Composer:
-    """Builds :class:`Answer` objects from entries; holds no per-request state."""
+    """Builds :class:`Answer` objects; holds no per-request state."""
 
-    def __init__(self, corpus: Corpus, n_suggestions: int = 3) -> None:
+    def __init__(self, corpus: Corpus, settings: Settings) -> None:
         self.corpus = corpus
-        self.n_suggestions = n_suggestions
+        self.settings = settings
+        d = corpus.dialogue
+        self.contacts = [Contact(**c.model_dump()) for c in d.contacts]
+        self.crisis_contacts = [Contact(**c.model_dump()) for c in d.crisis_contacts]
 
-    def entry_text(self, entry: Entry) -> str:
-        text = entry.answer
-        if entry.correction:
-            text += f"\n（更正：{entry.correction}）"
-        return text
+    # ---- pieces -------------------------------------------------------------------------------
+    def sources(self, intent: Intent, result: RetrievalResult | None, score: float | None) -> list[SourceRef]:
+        refs = [SourceRef(id=intent.id, title=intent.title, kind="intent",
+                          score=None if score is None else round(score, 4), label=intent_label(intent, self.corpus))]
+        scores = result.evidence if result is not None else {}
+        linked = sorted(self.corpus.evidence_for(intent.id), key=lambda e: -scores.get(e.id, 0.0))
+        for ev in linked[:MAX_EVIDENCE_CITED]:
+            s = scores.get(ev.id)
+            refs.append(SourceRef(id=ev.id, title=ev.section, kind=ev.kind, score=None if s is None else round(s, 4),
+                                  label=evidence_label(ev)))
+        return refs
 
     def suggestions(self, result: RetrievalResult | None, exclude: set[str]) -> list[str]:
-        """Next questions to offer: the runner-up entries, topped up with common questions."""
-        ids: list[str] = []
-        if result is not None and (not result.fallback or result.reason == "low_confidence"):
-            ids = [h.id for h in result.hits if h.id not in exclude]
-        ids += [i for i in DEFAULT_SUGGESTION_IDS if i not in exclude and i not in ids]
-        picks = [e.questions[0] for i in ids if (e := self.corpus.get(i))]
-        return picks[:self.n_suggestions]
+        """Next questions to offer: the runner-up intents, topped up with common questions."""
+        ids = [h.id for h in result.hits] if result is not None else []
+        ids += list(self.corpus.dialogue.starter_suggestions)
+        picks: list[str] = []
+        for i in dict.fromkeys(ids):
+            intent = self.corpus.get(i)
+            if i in exclude or intent is None or intent.role == "handoff":
+                continue
+            picks.append(intent.questions[0])
+        return picks[:self.settings.suggestions]
 
-    def from_entry(self, entry: Entry, confidence: float, result: RetrievalResult | None,
-                   prefix: str = "", suffix: str = "") -> Answer:
-        """An answer grounded in ``entry`` (optionally with text before and after it)."""
-        parts = [p for p in (prefix, self.entry_text(entry), suffix) if p]
-        return Answer(answer="\n\n".join(parts), fallback=False, confidence=round(confidence, 4),
-                      sources=[source_ref(entry, confidence)],
-                      suggestions=self.suggestions(result, {entry.id}),
-                      disclaimer=DISCLAIMER if entry.advice else None)
+    def estimate(self, slots: Slots) -> tuple[PenaltyEstimate, PenaltyEstimate | None]:
+        """The estimate at the stated (lower) values, and at the upper ones when a range was given."""
+        assert slots.principal is not None and slots.days is not None
+        s = self.settings
+        low = calculate(slots.principal, slots.days, slots.daily_rate, s.default_daily_rate, s.penalty_markup)
+        p_hi = slots.principal_approx.high if slots.principal_approx and slots.principal_approx.kind == "range" else None
+        d_hi = slots.days_approx.high if slots.days_approx and slots.days_approx.kind == "range" else None
+        if p_hi is None and d_hi is None:
+            return low, None
+        high = calculate(p_hi or slots.principal, int(d_hi or slots.days), slots.daily_rate, s.default_daily_rate,
+                         s.penalty_markup)
+        return low, high
 
-    def fallback(self, result: RetrievalResult | None, prefix: str = "", suffix: str = "") -> Answer:
-        parts = [p for p in (prefix, FALLBACK_TEXT, suffix) if p]
-        return Answer(answer="\n\n".join(parts), fallback=True,
-                      confidence=round(result.confidence, 4) if result else 0.0,
-                      suggestions=self.suggestions(result, set()))
+    def estimate_text(self, decision: Decision, whole_loan: bool) -> tuple[str, list[str], PenaltyInfo]:
+        """(lead sentence with the figure, detail lines, the API's penalty object)."""
+        slots = decision.slots
+        assert slots.principal is not None and slots.days is not None
+        low, high = self.estimate(slots)
+        figure = f"{money(low.amount)}元" if high is None else f"{money(low.amount)}–{money(high.amount)}元"
+        amount_part = _money_said(slots.principal, slots.principal_approx)
+        days_part = _days_said(slots.days, slots.days_approx)
+        carried = [c for c in decision.carried if c in ("principal", "days")]
+        if carried:
+            named = "、".join(f"{CARRIED_NAMES[c]}{amount_part if c == 'principal' else days_part}" for c in carried)
+            lead = f"沿用你刚才说的{named}，罚息约{figure}（估算）。"
+            if len(carried) == 1:
+                other = days_part if carried[0] == "principal" else amount_part
+                other_name = CARRIED_NAMES["days" if carried[0] == "principal" else "principal"]
+                lead = f"沿用你刚才说的{named}，按{other_name}{other}算，罚息约{figure}（估算）。"
+        else:
+            lead = f"按你说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
+        lines = [f"计算：{low.formula}（罚息 = 逾期本金 × 日利率 × {low.markup.normalize()} × 逾期天数）"]
+        if high is not None:
+            lines.append(f"按上限算：{high.formula}")
+        elif slots.days_approx and slots.days_approx.kind == "more":
+            alt_days = slots.days + max(5, (slots.days // 30) * 10) if slots.days >= 10 else slots.days + 2
+            alt = calculate(slots.principal, alt_days, slots.daily_rate, self.settings.default_daily_rate,
+                            self.settings.penalty_markup)
+            lines.append(f"按{slots.days}天估算；如果实际是{alt_days}天，约{money(alt.amount)}元。")
+        elif slots.days_approx and slots.days_approx.kind == "almost":
+            lines.append(f"按{slots.days}天估算；实际不到{slots.days}天的话会略少。")
+        if slots.principal_approx and slots.principal_approx.kind == "more":
+            lines.append(f"金额按{money(slots.principal)}元估算；实际多出的部分按同样比例增加。")
+        if low.rate_assumed:
+            lines.append(f"日利率按借呗常见的{percent(low.daily_rate)}假设；告诉我你的实际利率（如“日利率万分之四”或“年化14.6%”）可以重算。")
+        elif slots.rate_basis == "annual":
+            lines.append(f"日利率按你给的年化利率 ÷ 365 换算为{percent(low.daily_rate)}。")
+        else:
+            lines.append(f"日利率按你给的{percent(low.daily_rate)}计算。")
+        if "daily_rate" in decision.carried:
+            lines.append("（日利率沿用你刚才说的。）")
+        if whole_loan:
+            lines.append("只有已到期没还的那一期本金才计罚息；如果这是整笔借款，实际罚息会更少。")
+        if not low.rate_assumed and low.annualized_rate > self.settings.annual_rate_warning:
+            lines.append(f"按你给的利率，罚息折合年化约{percent(low.annualized_rate, 2)}：法院对金融借款年化超过"
+                         f"{percent(self.settings.annual_rate_warning, 0)}的部分可以依借款人请求调减，"
+                         "可以核对借款合同，或拨打12378咨询。")
+        lines.append(f"{ESTIMATE_LABEL}；是否另收正常利息、是否计复利，各合同不同。")
+        info = PenaltyInfo(**low.as_json(), amount_max=float(high.amount) if high else None,
+                           principal_max=float(high.principal) if high and high.principal != low.principal else None,
+                           days_max=high.days if high and high.days != low.days else None,
+                           carried=list(decision.carried))
+        return lead, lines, info
 
-    def compose(self, result: RetrievalResult, suffix: str = "") -> Answer:
-        """The usual reply: the best entry, or the "not sure" reply with suggestions."""
-        top = result.top
-        if result.fallback or top is None:
-            return self.fallback(result, suffix=suffix)
-        entry = self.corpus.get(top.id)
-        assert entry is not None
-        return self.from_entry(entry, result.confidence, result, suffix=suffix)
+    # ---- the reply ----------------------------------------------------------------------------
+    def compose(self, decision: Decision, result: RetrievalResult | None, whole_loan: bool = False) -> Answer:
+        d = self.corpus.dialogue
+        kind = decision.kind
+        intent = self.corpus.get(decision.intent) if decision.intent else None
+        score = result.top.score if result is not None and result.top is not None and intent is not None \
+            and result.top.id == intent.id else None
+        confidence = result.confidence if result is not None and not result.fallback else 0.0
+
+        if kind in (ReplyKind.CRISIS, ReplyKind.SMALLTALK):
+            act = d.acts[decision.act.value]
+            return self._answer(kind, act.lead, [act.reply], confidence=0.0,
+                                contacts=self.crisis_contacts if kind is ReplyKind.CRISIS else [],
+                                suggestions=[] if kind is ReplyKind.CRISIS else self.suggestions(None, set()))
+        if kind is ReplyKind.HANDOFF:
+            if intent is not None:
+                return self._answer(kind, intent.lead, [intent.details], confidence=confidence if score else 0.0,
+                                    sources=self.sources(intent, result, score), contacts=self.contacts)
+            act = d.acts["human"]
+            return self._answer(kind, act.lead, [act.reply], confidence=0.0, contacts=self.contacts)
+        if kind is ReplyKind.FALLBACK:
+            scope = decision.scope or "unsure"
+            text = {"unsure": d.replies.fallback, "chitchat": d.replies.fallback, "everyday": d.replies.everyday,
+                    "not_overdue": d.replies.not_overdue, "other_product": d.replies.other_product}[scope]
+            return self._answer(kind, text, [d.replies.handoff], confidence=0.0, fallback=True,
+                                contacts=self.contacts, suggestions=self.suggestions(
+                                    result if scope == "unsure" else None, set()))
+        if kind is ReplyKind.REFUSE_VALUE:
+            lead = "无法估算罚息：" + "；".join(decision.problems) + "。"
+            details = ["请检查后重新告诉我欠款金额和逾期天数。"]
+            if intent is not None:
+                details.append(intent.lead)
+            return self._answer(kind, lead, details, confidence=0.0,
+                                sources=self.sources(intent, result, score) if intent else [])
+        if kind is ReplyKind.ASK_VALUE:
+            assert decision.asks_for is not None
+            noted = self._noted(decision.slots)
+            details = [noted] if noted else []
+            if intent is not None:
+                details.append(intent.lead)
+            answer = self._answer(kind, ASK_TEXT[decision.asks_for], details, confidence=confidence if score else 0.0,
+                                  sources=self.sources(intent, result, score) if intent else [])
+            return answer.model_copy(update={"asks_for": [decision.asks_for]})
+        if kind is ReplyKind.PENALTY:
+            lead, lines, info = self.estimate_text(decision, whole_loan)
+            answer = self._answer(kind, lead, ["\n".join(lines)], confidence=confidence if score else 0.0,
+                                  sources=self.sources(intent, result, score) if intent else [],
+                                  disclaimer=DISCLAIMER)
+            return answer.model_copy(update={"penalty": info})
+        # ANSWER
+        assert intent is not None
+        details = [intent.details]
+        info = None
+        if decision.estimate:
+            est_lead, lines, info = self.estimate_text(decision, whole_loan)
+            details.append("另外，" + est_lead + "\n" + lines[0])
+        answer = self._answer(kind, intent.lead, details, confidence=confidence,
+                              sources=self.sources(intent, result, score),
+                              suggestions=self.suggestions(result, {intent.id}),
+                              disclaimer=DISCLAIMER if intent.advice or info else None,
+                              contacts=self.contacts if intent.role == "handoff" else [])
+        return answer.model_copy(update={"penalty": info}) if info else answer
+
+    def _noted(self, slots: Slots) -> str:
+        parts = []
+        if slots.principal is not None:
+            parts.append(f"欠款{_money_said(slots.principal, slots.principal_approx)}")
+        if slots.days is not None:
+            parts.append(f"逾期{_days_said(slots.days, slots.days_approx)}")
+        if slots.daily_rate is not None:
+            parts.append(f"日利率{percent(slots.daily_rate)}")
+        return "已记下：" + "、".join(parts) + "。" if parts else ""
+
+    @staticmethod
+    def _answer(kind: ReplyKind, lead: str, details: list[str], confidence: float, *, fallback: bool = False,
+                sources: list[SourceRef] | None = None, suggestions: list[str] | None = None,
+                contacts: list[Contact] | None = None, disclaimer: str | None = None) -> Answer:
+        rest = "\n\n".join(p for p in details if p)
+        return Answer(kind=kind, lead=lead, answer="\n\n".join(p for p in (lead, rest) if p), details=rest,
+                      fallback=fallback, confidence=round(min(max(confidence, 0.0), 1.0), 4), sources=sources or [],
+                      suggestions=suggestions or [], contacts=contacts or [], disclaimer=disclaimer)

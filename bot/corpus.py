@@ -1,8 +1,11 @@
-"""Knowledge entries: the schema and a loader that validates YAML with clear errors.
+"""Knowledge data: the schema and a loader that validates YAML with clear errors.
 
-Entries live in ``corpus/entries/*.yaml`` (a list of entries per file) and the topics the bot
-deliberately does not answer in ``corpus/out_of_scope.yaml``. A mistake in either is reported
-with the file, the entry and the field, so a content editor can fix it without reading code.
+The knowledge base is intent-first. ``corpus/intents/*.yaml`` holds one entry per thing users
+ask, written for a chat bubble; ``corpus/evidence/*.yaml`` holds the seed article's paragraphs and
+reader comments as evidence linked to the intents they support; ``corpus/facts.yaml`` the vetted
+facts every answer cites; ``corpus/out_of_scope.yaml`` what the bot deliberately does not answer;
+``corpus/dialogue.yaml`` the dialogue acts and fixed replies. A mistake in any of them is reported
+with the file, the item and the field, so a content editor can fix it without reading code.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,94 +25,242 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 logger = logging.getLogger(__name__)
 
 ID_PATTERN = r"^[a-z][a-z0-9-]{1,63}$"
+LEAD_MAX_CHARS = 80
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+Role = Literal["penalty", "handoff"]
+Scope = Literal["everyday", "not_overdue", "other_product", "chitchat"]
+ActName = Literal["crisis", "human", "greeting", "thanks", "goodbye", "identity", "reset"]
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class CorpusError(ValueError):
     """The knowledge data is malformed; the message names the file and the field."""
 
 
-class Source(BaseModel):
-    """Where an entry's content comes from."""
+def fold_text(text: str) -> str:
+    """YAML folding joins lines with a space; Chinese needs none, Latin words keep theirs."""
+    return _CJK_GAP.sub("", " ".join(text.split()))
 
+
+def _clean_list(items: tuple[str, ...]) -> tuple[str, ...]:
+    cleaned = tuple(" ".join(i.split()) for i in items)
+    if any(not i for i in cleaned):
+        raise ValueError("must not contain empty strings")
+    if len(set(cleaned)) != len(cleaned):
+        raise ValueError("must not contain duplicates")
+    return cleaned
+
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    section: str = Field(min_length=1)
-    author: str | None = None
-    date: str | None = None
-    paragraphs: tuple[int, ...] = ()
-    facts: tuple[str, ...] = ()
+
+class Fact(_Strict):
+    """One vetted fact; ``basis`` is the citation users see."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    confidence: Literal["firm", "likely", "unknown"]
+    statement: str = Field(min_length=4)
+    basis: str = Field(min_length=2)
 
 
-class Entry(BaseModel):
-    """One knowledge entry: what the bot may say about one topic, and how users ask about it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Intent(_Strict):
+    """One thing users ask, answered for a chat bubble: the lead answers, the rest explains."""
 
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=2, max_length=60)
-    kind: Literal["article", "comment", "faq"]
-    answer: str = Field(min_length=10, max_length=1200)
-    correction: str | None = None
-    questions: tuple[str, ...] = Field(min_length=3, max_length=8)
-    source: Source
+    role: Role | None = None
+    lead: str = Field(min_length=4, max_length=LEAD_MAX_CHARS)
+    answer: str = Field(min_length=4, max_length=600)
+    more: str | None = Field(None, max_length=600)
+    questions: tuple[str, ...] = Field(min_length=3, max_length=80)
+    facts: tuple[str, ...] = Field(min_length=1)
     tags: tuple[str, ...] = Field(min_length=1)
     advice: bool = False
+    cues: str | None = None
+    """A regular expression the message must match for this intent to answer it (words of being
+    late, owing or a record); without one, a close match is an everyday question and falls back."""
 
-    @field_validator("questions", "tags")
+    @field_validator("cues")
     @classmethod
-    def _no_blank_items(cls, items: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = tuple(" ".join(i.split()) for i in items)
-        if any(not i for i in cleaned):
-            raise ValueError("must not contain empty strings")
-        if len(set(cleaned)) != len(cleaned):
-            raise ValueError("must not contain duplicates")
-        return cleaned
+    def _cues_compile(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return pattern
 
-    @field_validator("answer", "correction")
+    @field_validator("questions", "tags", "facts")
     @classmethod
-    def _fold_lines(cls, text: str | None) -> str | None:
-        # YAML folding joins lines with a space; Chinese needs none, Latin words keep theirs.
-        return None if text is None else _CJK_GAP.sub("", " ".join(text.split()))
+    def _lists(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        return _clean_list(items)
 
-    def search_text(self) -> str:
-        """Text that sparse retrieval indexes: title, phrasings and answer."""
-        return "\n".join((self.title, *self.questions, self.answer))
+    @field_validator("lead", "answer", "more")
+    @classmethod
+    def _fold(cls, text: str | None) -> str | None:
+        return None if text is None else fold_text(text)
+
+    @property
+    def details(self) -> str:
+        """Everything after the lead: the short explanation, then the details."""
+        return "\n\n".join(p for p in (self.answer, self.more) if p)
+
+    @property
+    def text(self) -> str:
+        """The whole reply: lead, explanation, details."""
+        return "\n\n".join(p for p in (self.lead, self.answer, self.more) if p)
 
 
-class OutOfScope(BaseModel):
+class Evidence(_Strict):
+    """A paragraph group of the seed article or a reader comment, linked to the intents it supports.
+
+    ``corrections`` are for maintainers only: where the source contradicts the vetted facts.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    kind: Literal["article", "comment"]
+    section: str = Field(min_length=1)
+    author: str | None = None
+    date: str | None = None
+    paragraphs: tuple[int, ...] = Field(min_length=1)
+    text: str = Field(min_length=4)
+    supports: tuple[str, ...] = Field(min_length=1)
+    corrections: tuple[str, ...] = ()
+
+    @field_validator("text")
+    @classmethod
+    def _fold(cls, text: str) -> str:
+        return fold_text(text)
+
+
+class OutOfScope(_Strict):
     """A topic the bot does not answer, described by example phrasings."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     label: str = Field(min_length=1)
+    scope: Scope
     questions: tuple[str, ...] = Field(min_length=1)
     mentions: tuple[str, ...] = ()
 
 
+class Contact(_Strict):
+    """A phone number offered to the user (rendered as a tel: link by the widget)."""
+
+    name: str
+    number: str = Field(pattern=r"^[0-9]{3,12}$")
+    note: str | None = None
+
+
+class Act(_Strict):
+    """A dialogue act: the patterns that recognise it and the reply (lead first)."""
+
+    patterns: tuple[str, ...] = Field(min_length=1)
+    lead: str = Field(min_length=1, max_length=LEAD_MAX_CHARS)
+    reply: str = Field(min_length=1)
+
+    @field_validator("reply")
+    @classmethod
+    def _fold(cls, text: str) -> str:
+        return fold_text(text)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {p!r}: {exc}") from None
+        return patterns
+
+
+class Replies(_Strict):
+    fallback: str
+    not_overdue: str
+    other_product: str
+    everyday: str
+    handoff: str
+
+    @field_validator("*")
+    @classmethod
+    def _fold(cls, text: str) -> str:
+        return fold_text(text)
+
+
+class Dialogue(_Strict):
+    """Acts recognised before retrieval, fixed replies and help contacts."""
+
+    @field_validator("overdue_cues")
+    @classmethod
+    def _cues_compile(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return pattern
+
+    contacts: tuple[Contact, ...] = Field(min_length=1)
+    crisis_contacts: tuple[Contact, ...] = Field(min_length=1)
+    acts: dict[ActName, Act]
+    replies: Replies
+    overdue_cues: str = Field(min_length=1)
+    """Words of being late or owing (a regular expression)."""
+    starter_suggestions: tuple[str, ...] = Field(min_length=1)
+    """Intent ids whose first phrasing is offered as a suggestion when nothing closer is known."""
+
+
 @dataclass(frozen=True)
 class Corpus:
-    """All entries and out-of-scope topics, with a content hash for cache keys."""
+    """The whole knowledge base, cross-checked, with a content hash for cache keys."""
 
-    entries: tuple[Entry, ...]
+    intents: tuple[Intent, ...]
+    evidence: tuple[Evidence, ...]
+    facts: tuple[Fact, ...]
     out_of_scope: tuple[OutOfScope, ...]
+    dialogue: Dialogue
+    _by_id: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
+    _evidence_by_id: dict[str, Evidence] = field(default_factory=dict, repr=False, compare=False)
+    _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+        self._by_id.update({i.id: i for i in self.intents})
+        self._evidence_by_id.update({e.id: e for e in self.evidence})
+        self._facts_by_id.update({f.id: f for f in self.facts})
 
-    def get(self, entry_id: str) -> Entry | None:
-        return self._by_id.get(entry_id)  # type: ignore[attr-defined]
+    @property
+    def entries(self) -> tuple[Intent, ...]:
+        return self.intents
+
+    def get(self, intent_id: str) -> Intent | None:
+        return self._by_id.get(intent_id)
+
+    def get_evidence(self, evidence_id: str) -> Evidence | None:
+        return self._evidence_by_id.get(evidence_id)
+
+    def fact(self, fact_id: str) -> Fact:
+        return self._facts_by_id[fact_id]
+
+    def by_role(self, role: Role) -> Intent | None:
+        """The intent that plays ``role`` (the penalty calculator's entry, the human handoff)."""
+        return next((i for i in self.intents if i.role == role), None)
+
+    def evidence_for(self, intent_id: str) -> list[Evidence]:
+        """Evidence linked to an intent, in corpus order."""
+        return [e for e in self.evidence if intent_id in e.supports]
 
     @property
     def fingerprint(self) -> str:
-        """sha256 over the validated content: changes whenever an entry changes."""
-        payload = json.dumps([[e.model_dump(mode="json") for e in self.entries],
-                              [o.model_dump(mode="json") for o in self.out_of_scope]],
-                             ensure_ascii=False, sort_keys=True)
+        """sha256 over the validated content: changes whenever anything changes."""
+        payload = json.dumps([[m.model_dump(mode="json") for m in group] for group in
+                              (self.intents, self.evidence, self.facts, self.out_of_scope)]
+                             + [self.dialogue.model_dump(mode="json")], ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _read_yaml_list(path: Path) -> list[object]:
+def _read_yaml(path: Path, expect: type) -> object:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -116,51 +268,86 @@ def _read_yaml_list(path: Path) -> list[object]:
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path}: invalid YAML: {exc}") from exc
     if data is None:
-        return []
-    if not isinstance(data, list):
-        raise CorpusError(f"{path}: expected a list of entries at the top level, got {type(data).__name__}")
+        return expect()
+    if not isinstance(data, expect):
+        raise CorpusError(f"{path}: expected a {expect.__name__} at the top level, got {type(data).__name__}")
     return data
 
 
 def _describe(exc: ValidationError, path: Path, label: str) -> str:
     lines = [f"{path}: {label}:"]
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(entry)"
+        where = ".".join(str(p) for p in err["loc"]) or "(item)"
         lines.append(f"  field '{where}': {err['msg']}")
     return "\n".join(lines)
 
 
-def _validate(model: type[BaseModel], raw: object, path: Path, index: int) -> BaseModel:
-    name = raw.get("id") or raw.get("label") if isinstance(raw, dict) else None
-    label = f"item {index}" + (f" ({name})" if name else "")
+def _validate(model: type[M], raw: object, path: Path, index: int | None = None) -> M:
+    name = (raw.get("id") or raw.get("label")) if isinstance(raw, dict) else None
+    label = "content" if index is None else f"item {index}" + (f" ({name})" if name else "")
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         raise CorpusError(_describe(exc, path, label)) from None
 
 
+def _load_list(model: type[M], paths: Iterable[Path]) -> list[tuple[Path, int, M]]:
+    out: list[tuple[Path, int, M]] = []
+    for path in paths:
+        for i, raw in enumerate(_read_yaml(path, list), 1):  # type: ignore[arg-type]
+            out.append((path, i, _validate(model, raw, path, i)))
+    return out
+
+
+def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Evidence]], seen: dict[str, Path]) -> None:
+    for path, i, item in items:
+        if item.id in seen:
+            raise CorpusError(f"{path}: item {i}: field 'id': duplicate id {item.id!r} (first in {seen[item.id]})")
+        seen[item.id] = path
+
+
 def load_corpus(corpus_dir: Path) -> Corpus:
-    """Load and validate ``entries/*.yaml`` and ``out_of_scope.yaml`` under ``corpus_dir``.
+    """Load, validate and cross-check the knowledge base under ``corpus_dir``.
 
     Raises:
-        CorpusError: a file is missing, unreadable or has an invalid field, or ids repeat.
+        CorpusError: a file is missing, unreadable or has an invalid field, ids repeat, or a
+            reference (fact, supported intent, role) points nowhere.
     """
-    entry_dir = corpus_dir / "entries"
-    files = sorted(entry_dir.glob("*.yaml"))
-    if not files:
-        raise CorpusError(f"{entry_dir}: no *.yaml entry files found")
-    entries: list[Entry] = []
+    intent_files = sorted((corpus_dir / "intents").glob("*.yaml"))
+    if not intent_files:
+        raise CorpusError(f"{corpus_dir / 'intents'}: no *.yaml intent files found")
+    facts_path = corpus_dir / "facts.yaml"
+    dialogue_path = corpus_dir / "dialogue.yaml"
+    for required in (facts_path, dialogue_path):
+        if not required.is_file():
+            raise CorpusError(f"{required}: file missing")
+    facts = _load_list(Fact, [facts_path])
+    fact_ids = {f.id for _, _, f in facts}
+    intents = _load_list(Intent, intent_files)
+    evidence = _load_list(Evidence, sorted((corpus_dir / "evidence").glob("*.yaml")))
     seen: dict[str, Path] = {}
-    for path in files:
-        for i, raw in enumerate(_read_yaml_list(path), 1):
-            entry = _validate(Entry, raw, path, i)
-            assert isinstance(entry, Entry)
-            if entry.id in seen:
-                raise CorpusError(f"{path}: item {i}: field 'id': duplicate id {entry.id!r} (first in {seen[entry.id]})")
-            seen[entry.id] = path
-            entries.append(entry)
+    _unique_ids(intents, seen)
+    _unique_ids(evidence, seen)
+    for path, i, intent in intents:
+        missing = [f for f in intent.facts if f not in fact_ids]
+        if missing:
+            raise CorpusError(f"{path}: item {i} ({intent.id}): field 'facts': unknown fact ids {missing}")
+    intent_ids = {it.id for _, _, it in intents}
+    for path, i, ev in evidence:
+        missing = [s for s in ev.supports if s not in intent_ids]
+        if missing:
+            raise CorpusError(f"{path}: item {i} ({ev.id}): field 'supports': unknown intent ids {missing}")
+    roles = [it.role for _, _, it in intents if it.role]
+    if len(roles) != len(set(roles)):
+        raise CorpusError(f"{corpus_dir / 'intents'}: field 'role': each role may be played by one intent only")
     oos_path = corpus_dir / "out_of_scope.yaml"
-    out_of_scope = tuple(_validate(OutOfScope, raw, oos_path, i)  # type: ignore[misc]
-                         for i, raw in enumerate(_read_yaml_list(oos_path), 1)) if oos_path.exists() else ()
-    logger.info("corpus loaded", extra={"entries": len(entries), "out_of_scope": len(out_of_scope)})
-    return Corpus(tuple(entries), out_of_scope)  # type: ignore[arg-type]
+    out_of_scope = [o for _, _, o in _load_list(OutOfScope, [oos_path])] if oos_path.exists() else []
+    dialogue = _validate(Dialogue, _read_yaml(dialogue_path, dict), dialogue_path)
+    unknown = [i for i in dialogue.starter_suggestions if i not in intent_ids]
+    if unknown:
+        raise CorpusError(f"{dialogue_path}: field 'starter_suggestions': unknown intent ids {unknown}")
+    corpus = Corpus(tuple(it for _, _, it in intents), tuple(e for _, _, e in evidence),
+                    tuple(f for _, _, f in facts), tuple(out_of_scope), dialogue)
+    logger.info("corpus loaded", extra={"intents": len(corpus.intents), "evidence": len(corpus.evidence),
+                                        "out_of_scope": len(out_of_scope)})
+    return corpus

@@ -15,6 +15,7 @@ from typing import Literal
 
 from bot.normalize import normalize
 from bot.numerals import DIGITS, NUMBER, parse_number
+from bot.vague import Approx, find_vague
 
 RateBasis = Literal["daily", "annual"]
 
@@ -60,6 +61,10 @@ class Extraction:
     daily_rate: Decimal | None = None
     rate_basis: RateBasis | None = None
     rejected: tuple[str, ...] = ()
+    principal_approx: Approx | None = None
+    """Set when the amount was said vaguely (一万多, 两三千); ``principal`` is its lower bound."""
+    days_approx: Approx | None = None
+    """Set when the duration was said vaguely (一个多月, 十几天); ``days`` is its lower bound."""
 
     @property
     def empty(self) -> bool:
@@ -178,9 +183,12 @@ def _find_principal(text: str) -> Decimal | None:
     return max(candidates, key=lambda c: c[:2])[2] if candidates else None
 
 
-def extract(text: str) -> Extraction:
-    """Extract principal (yuan), days overdue and daily rate from one message."""
-    folded = _fold(text)
+def extract(text: str, normalized: bool = False) -> Extraction:
+    """Extract principal (yuan), days overdue and daily rate from one message.
+
+    Vague quantities (一个多月, 两三千) are read at their lower bound and reported alongside.
+    """
+    folded, vague = find_vague(text if normalized else _fold(text))
     rate, basis, rate_spans = _find_rate(folded)
     masked = folded
     for s, e in rate_spans:
@@ -202,4 +210,6 @@ def extract(text: str) -> Extraction:
     if rate is not None and not rate < 1:
         rate, basis = None, None
         rejected.append("daily_rate")
-    return Extraction(principal, whole_days, rate, basis, tuple(rejected))
+    p_approx = next((v for v in vague if v.quantity == "money" and principal == v.low), None)
+    d_approx = next((v for v in vague if v.quantity == "days" and days is not None and days == v.low), None)
+    return Extraction(principal, whole_days, rate, basis, tuple(rejected), p_approx, d_approx)

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SPACES = re.compile(r"\s+")
+_MASKED_DIGITS = re.compile(r"\*{2,}")
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +34,12 @@ def strip_controls(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC, Traditional → Simplified, lower case, collapsed white space."""
+    """NFKC, Traditional → Simplified, lower case, collapsed white space.
+
+    Runs of asterisks, which is how customer-service logs mask digits (逾期***天), read as 几.
+    """
     text = unicodedata.normalize("NFKC", strip_controls(text))
-    text = _t2s().convert(text)
+    text = _MASKED_DIGITS.sub("几", _t2s().convert(text))
     return _SPACES.sub(" ", text).strip().lower()
 
 

@@ -108,26 +108,3 @@ def calculate(principal: Decimal, days: int, daily_rate: Decimal | None, default
     amount = (principal * rate * markup * days).quantize(CENT, ROUND_HALF_UP)
     return PenaltyEstimate(principal, days, rate, daily_rate is None, markup, amount,
                            rate * markup * DAYS_PER_YEAR)
-
-
-def explain(est: PenaltyEstimate, annual_warning: Decimal, rate_basis: str | None = None) -> str:
-    """The reply text: inputs as understood, formula, assumptions, annualised rate and the label."""
-    if est.rate_assumed:
-        rate_note = f"你没有提供日利率，这里假设为{percent(est.daily_rate)}（借呗常见0.02%–0.06%），可以告诉我你的实际利率，例如“日利率万分之四”或“年化14.6%”。"
-    elif rate_basis == "annual":
-        rate_note = f"日利率按你给的年化利率 ÷ 365 换算，为{percent(est.daily_rate)}。"
-    else:
-        rate_note = f"日利率按你提供的{percent(est.daily_rate)}计算。"
-    lines = [
-        f"罚息估算（{ESTIMATE_LABEL}）：",
-        f"· 逾期本金：{money(est.principal)}元；逾期天数：{est.days}天；日利率：{percent(est.daily_rate)}",
-        f"· 公式：罚息 = 逾期本金 × 日利率 × {est.markup.normalize()} × 逾期天数",
-        f"· 计算：{est.formula}",
-        f"· 估算罚息约 {money(est.amount)} 元。{rate_note}",
-        f"· 罚息折合年化利率：{percent(est.annualized_rate, 2)}。",
-    ]
-    if est.annualized_rate > annual_warning:
-        lines.append(f"· 注意：折合年化超过{percent(annual_warning, 0)}。监管要求小额贷款机构综合借款成本年化不超过24%，"
-                     "如按合同计算确实超过，可向平台核实或拨打12378咨询。")
-    lines.append("· 说明：只计算已逾期部分的罚息；是否另收正常利息、是否计复利，各合同不同。")
-    return "\n".join(lines)

@@ -40,7 +40,7 @@ class Bot:
 
     def status(self) -> dict[str, object]:
         return {
-            "entries": len(self.corpus.entries),
+            "intents": len(self.corpus.intents),
             "retrieval_mode": "bm25" if self.degraded else self.settings.retrieval_mode,
             "dense": "unavailable" if self.degraded else "ok",
             "dense_error": self.dense_error,

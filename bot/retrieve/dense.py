@@ -42,12 +42,12 @@ class Encoder:
         return self.embed([prompt + normalize(t) for t in texts], progress=progress)
 
     def _encode_query(self, text: str) -> np.ndarray:
-        vec = self._encode([text], self.query_prompt)[0]
+        vec = self.embed([self.query_prompt + text])[0]
         vec.setflags(write=False)
         return vec
 
     def encode_query(self, text: str, use_cache: bool = True) -> np.ndarray:
-        """Unit vector for one user question (memoised: people repeat questions)."""
+        """Unit vector for one already normalised user question (memoised: people repeat questions)."""
         return self._encode_query_cached(text) if use_cache else self._encode_query(text)
 
     def encode_queries(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

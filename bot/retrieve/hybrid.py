@@ -1,10 +1,12 @@
-"""Hybrid retrieval: fuse BM25 and dense scores, decide confidence and the "not sure" fallback.
+"""Hybrid retrieval: fuse BM25 and dense scores, resolve documents to intents, decide confidence.
 
 Both raw scores are mapped onto [0, 1] first: cosine similarity linearly between a floor and a
 ceiling (e5's cosines are compressed into roughly 0.8–0.95), BM25 by saturation s / (s + half).
-The fused confidence is their weighted mean; reciprocal-rank fusion is available for
-comparison. A question falls back when its best match is an out-of-scope topic or when the
-confidence is below the mode's threshold. All constants come from ``Settings``.
+The fused confidence is their weighted mean; reciprocal-rank fusion is available for comparison.
+Documents then resolve to their target (an evidence paragraph to the intent it supports), each
+target keeping its best document. Retrieval falls back when the best target is an out-of-scope
+topic or its confidence is below the mode's threshold; rules about the message itself (another
+product, "I am not overdue") belong to the reply policy. All constants come from ``Settings``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 import numpy as np
 
-from bot.corpus import Corpus
+from bot.corpus import Corpus, Scope
 from bot.retrieve.bm25 import BM25Index
 from bot.retrieve.dense import DenseIndex, Encoder
 from bot.retrieve.docs import SearchDoc, search_docs
@@ -27,6 +30,14 @@ logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
+
+
+class Miss(StrEnum):
+    """Why retrieval found no answer."""
+
+    EMPTY = "empty"
+    OUT_OF_SCOPE = "out_of_scope"
+    LOW_CONFIDENCE = "low_confidence"
 
 
 def dense_confidence(cos: np.ndarray, floor: float, ceiling: float) -> np.ndarray:
@@ -60,28 +71,72 @@ def rrf_fusion(*score_lists: np.ndarray, k: int = RRF_K) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked entry with its component confidences."""
+    """One ranked intent with its component confidences and the document that matched it."""
 
     id: str
     score: float
     dense: float
     bm25: float
+    via: str
 
 
 @dataclass
 class RetrievalResult:
-    """Ranked entries, the confidence of the best one, and whether to fall back."""
+    """Ranked intents, the confidence of the best one, and whether retrieval found no answer."""
 
     mode: Mode
     hits: list[Hit]
     confidence: float
-    fallback: bool
-    reason: str
+    miss: Miss | None
+    scope: Scope | None = None
+    """The out-of-scope topic's scope rule when ``miss`` is OUT_OF_SCOPE."""
+    evidence: dict[str, float] = field(default_factory=dict)
+    """Confidence of every evidence document among the candidates (for citations)."""
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def fallback(self) -> bool:
+        return self.miss is not None
 
     @property
     def top(self) -> Hit | None:
         return self.hits[0] if self.hits else None
+
+
+@dataclass
+class RawScores:
+    """Unnormalised scores of one query against its candidate documents (indexes into the doc list)."""
+
+    cand: np.ndarray
+    bm25: np.ndarray
+    cos: np.ndarray
+    has_text: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocTable:
+    """Per-document facts the ranking needs, as arrays."""
+
+    docs: list[SearchDoc]
+    target: np.ndarray  # target index per document
+    target_ids: list[str]
+    target_is_intent: np.ndarray
+    target_scope: list[Scope | None]
+    is_evidence: np.ndarray
+
+    @classmethod
+    def build(cls, docs: list[SearchDoc]) -> DocTable:
+        ids: dict[str, int] = {}
+        scopes: list[Scope | None] = []
+        kinds: list[bool] = []
+        for d in docs:
+            if d.target not in ids:
+                ids[d.target] = len(ids)
+                scopes.append(d.scope)
+                kinds.append(d.kind != "oos")
+        target = np.array([ids[d.target] for d in docs], dtype=np.int64)
+        return cls(docs, target, list(ids), np.array(kinds), scopes, np.array([d.kind == "evidence" for d in docs]))
 
 
 class Retriever:
@@ -93,21 +148,20 @@ class Retriever:
         docs = search_docs(corpus)
         bm25 = BM25Index([segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams) for d in docs])
         dense = DenseIndex.build(docs, encoder, settings.cache_dir, progress=progress) if encoder else None
-        self._attach(settings, segmenter, corpus, docs, bm25, dense, encoder)
+        self._attach(settings, segmenter, docs, bm25, dense, encoder)
 
     @classmethod
-    def from_indexes(cls, settings: Settings, segmenter: Segmenter, corpus: Corpus, docs: list[SearchDoc],
+    def from_indexes(cls, settings: Settings, segmenter: Segmenter, docs: list[SearchDoc],
                      bm25: BM25Index, dense: DenseIndex | None, encoder: Encoder | None) -> Retriever:
         """A retriever over indexes built elsewhere (synthetic corpora in the scaling benchmark)."""
         self = cls.__new__(cls)
-        self._attach(settings, segmenter, corpus, docs, bm25, dense, encoder)
+        self._attach(settings, segmenter, docs, bm25, dense, encoder)
         return self
 
-    def _attach(self, settings: Settings, segmenter: Segmenter, corpus: Corpus, docs: list[SearchDoc],
-                bm25: BM25Index, dense: DenseIndex | None, encoder: Encoder | None) -> None:
+    def _attach(self, settings: Settings, segmenter: Segmenter, docs: list[SearchDoc], bm25: BM25Index,
+                dense: DenseIndex | None, encoder: Encoder | None) -> None:
         self.settings, self.segmenter, self.docs = settings, segmenter, docs
-        self.other_products = other_products(corpus)
-        self.is_entry = np.array([d.kind == "entry" for d in docs])
+        self.table = DocTable.build(docs)
         self.bm25, self.dense, self.encoder = bm25, dense, encoder
 
     @property
@@ -117,77 +171,49 @@ class Retriever:
     def modes(self) -> list[Mode]:
         return ["bm25", "dense", "hybrid"] if self.dense_available else ["bm25"]
 
-    def raw_scores(self, query: str, mode: Mode, use_cache: bool = True) -> RawScores:
-        """BM25 and cosine scores of every document (zeros for a component the mode does not use)."""
+    def raw_scores(self, text: str, match_text: str, mode: Mode, use_cache: bool = True) -> RawScores:
+        """BM25 and cosine scores of the candidate documents (zeros for a component the mode does not use).
+
+        ``text`` is the normalised message (what the encoder reads), ``match_text`` the same with
+        synonyms mapped (what BM25 reads); both come from the message's one understanding.
+        """
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        text = self.segmenter.normalize_for_match(query)  # once, for terms and the product check
-        terms = self.segmenter.sparse_terms(text, self.settings.bm25_char_bigrams, normalized=True)
+        terms = self.segmenter.sparse_terms(match_text, self.settings.bm25_char_bigrams, normalized=True)
         t1 = time.perf_counter()
         timings["segment"] = t1 - t0
         n = len(self.docs)
+        cand = np.arange(n)
         bm25 = self.bm25.scores(terms) if mode != "dense" else np.zeros(n)
         t2 = time.perf_counter()
         timings["bm25"] = t2 - t1
         cos = np.zeros(n)
         if mode != "bm25":
             assert self.encoder is not None and self.dense is not None
-            qvec = self.encoder.encode_query(query, use_cache=use_cache)
+            qvec = self.encoder.encode_query(text, use_cache=use_cache)
             t3 = time.perf_counter()
             timings["embed"] = t3 - t2
             cos = self.dense.scores(qvec)
             timings["dense"] = time.perf_counter() - t3
-        other = self.other_product(text, normalized=True)
-        return RawScores(bm25, cos, bool(terms) or bool(query.strip()), timings, other)
+        return RawScores(cand, bm25, cos, bool(terms) or bool(text.strip()), timings)
 
-    def search(self, query: str, mode: Mode | None = None, k: int = 5, use_cache: bool = True) -> RetrievalResult:
-        """Rank entries for ``query``; falls back to BM25 when the dense index is unavailable."""
+    def search(self, text: str, match_text: str | None = None, mode: Mode | None = None, k: int = 5,
+               use_cache: bool = True) -> RetrievalResult:
+        """Rank intents for a normalised message; serves BM25 alone when the dense index is unavailable."""
         mode = mode or self.settings.retrieval_mode
         if mode != "bm25" and self.dense is None:
             mode = "bm25"
-        raw = self.raw_scores(query, mode, use_cache)
+        if match_text is None:
+            match_text = self.segmenter.normalize_for_match(text)
+        raw = self.raw_scores(text, match_text, mode, use_cache)
         t = time.perf_counter()
-        result = rank(raw, self.docs, self.is_entry, self.settings, mode, k)
+        result = rank(raw, self.table, self.settings, mode, k)
         result.timings = {**raw.timings, "fusion": time.perf_counter() - t}
         return result
 
-    def other_product(self, query: str, normalized: bool = False) -> str | None:
-        """The other product a question is about, if it names one and not this bot's product."""
-        text = query if normalized else self.segmenter.normalize_for_match(query)
-        if any(term in text for term in self.settings.product_terms):
-            return None
-        return next((label for label, names in self.other_products if any(n in text for n in names)), None)
 
-
-def other_products(corpus: Corpus) -> list[tuple[str, tuple[str, ...]]]:
-    """(label, product names) of the out-of-scope topics that name other products."""
-    return [(o.label, o.mentions) for o in corpus.out_of_scope if o.mentions]
-
-
-@dataclass
-class RawScores:
-    """Unnormalised scores of one query against every document."""
-
-    bm25: np.ndarray
-    cos: np.ndarray
-    has_text: bool
-    timings: dict[str, float] = field(default_factory=dict)
-    other_product: str | None = None
-
-
-def _top(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indexes of the ``n`` best scores, best first (ties keep document order)."""
-    if n < len(scores):
-        part = np.argpartition(-scores, n - 1)[:n]
-        threshold = scores[part].min()
-        part = np.flatnonzero(scores >= threshold)  # keep every tie at the boundary, in order
-        return part[np.argsort(-scores[part], kind="stable")][:max(n, 1)]
-    return np.argsort(-scores, kind="stable")
-
-
-def rank(raw: RawScores, docs: list[SearchDoc], is_entry: np.ndarray, s: Settings, mode: Mode,
-         k: int = 5) -> RetrievalResult:
-    """Pure scoring step: normalise, fuse, order, and decide the fallback (used by tuning too)."""
+def rank(raw: RawScores, table: DocTable, s: Settings, mode: Mode, k: int = 5) -> RetrievalResult:
+    """Pure scoring step: normalise, fuse, resolve documents to targets, decide the miss (used by tuning too)."""
     sparse = bm25_confidence(raw.bm25, s.bm25_half)
     dense = dense_confidence(raw.cos, s.dense_floor, s.dense_ceiling)
     if mode == "bm25":
@@ -196,21 +222,33 @@ def rank(raw: RawScores, docs: list[SearchDoc], is_entry: np.ndarray, s: Setting
         conf = dense
     else:
         conf = weighted_fusion(dense, sparse, s.dense_weight)
-    rank_key = rrf_fusion(dense, sparse) if (mode == "hybrid" and s.fusion == "rrf") else conf
+    key = rrf_fusion(dense, sparse) if (mode == "hybrid" and s.fusion == "rrf") else conf
     conf = np.minimum(conf, 1.0)
-    order = _top(rank_key, k + int((~is_entry).sum()) + 1)
-    best = int(order[0])
-    entry_order = order[is_entry[order]][:k]
-    hits = [Hit(docs[i].id, float(conf[i]), float(dense[i]), float(sparse[i])) for i in entry_order]
-    confidence = float(conf[entry_order[0]]) if len(entry_order) else 0.0
+    order = np.argsort(-key, kind="stable")
+    targets = table.target[raw.cand[order]]
+    # the first occurrence of each target in rank order is its best document
+    _, first = np.unique(targets, return_index=True)
+    best_docs = order[np.sort(first)]
+    hits: list[Hit] = []
+    best_target: int | None = None
+    for i in best_docs:
+        t = int(table.target[raw.cand[i]])
+        if best_target is None:
+            best_target = t
+        if table.target_is_intent[t] and len(hits) < k:
+            hits.append(Hit(table.target_ids[t], float(conf[i]), float(dense[i]), float(sparse[i]),
+                            table.docs[int(raw.cand[i])].id))
+        if len(hits) >= k and best_target is not None:
+            break
+    evidence = {table.docs[int(raw.cand[i])].id: float(conf[i])
+                for i in np.flatnonzero(table.is_evidence[raw.cand])}
+    confidence = hits[0].score if hits else 0.0
+    miss: Miss | None = None
+    scope: Scope | None = None
     if not raw.has_text:
-        fallback, reason = True, "empty"
-    elif raw.other_product is not None:
-        fallback, reason = True, f"other_product:{raw.other_product}"
-    elif not is_entry[best]:
-        fallback, reason = True, f"out_of_scope:{docs[best].title}"
+        miss = Miss.EMPTY
+    elif best_target is not None and not table.target_is_intent[best_target]:
+        miss, scope = Miss.OUT_OF_SCOPE, table.target_scope[best_target]
     elif confidence < s.threshold(mode):
-        fallback, reason = True, "low_confidence"
-    else:
-        fallback, reason = False, "match"
-    return RetrievalResult(mode, hits, round(confidence, 4), fallback, reason)
+        miss = Miss.LOW_CONFIDENCE
+    return RetrievalResult(mode, hits, round(confidence, 4), miss, scope, evidence)

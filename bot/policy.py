@@ -1,0 +1,166 @@
+"""The reply policy: one function chooses what kind of reply a message gets.
+
+Inputs are the understood message (:class:`~bot.understand.Turn`), the conversation's remembered
+values and the retrieval result; the output is a :class:`Decision` the composer renders. No text is
+written here and nothing is looked up, so the policy is tested with a fake retrieval result.
+
+Order of precedence: a crisis always comes first; then the explicit dialogue acts; then values
+that cannot be calculated; then the scope rules (another product only, "I am not overdue"); then
+the penalty estimate or the question for a missing value; then the retrieved answer or fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from bot.answer import ReplyKind
+from bot.penalty import Limits, out_of_range
+from bot.retrieve.hybrid import Miss, RetrievalResult
+from bot.sessions import Slots
+from bot.understand import DialogueAct, Turn
+
+FallbackScope = Literal["unsure", "everyday", "not_overdue", "other_product", "chitchat"]
+Slot = Literal["principal", "days", "daily_rate"]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What the corpus says about its intents: which play a role (the penalty calculator's entry,
+    the human handoff) and which answer only messages with certain cue words."""
+
+    penalty: str | None
+    handoff: str | None
+    cues: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    threshold: float = 1.0
+    """Confidence an intent needs to win over a close everyday topic when the message talks of being overdue."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to reply, and what to remember."""
+
+    kind: ReplyKind
+    slots: Slots
+    act: DialogueAct = DialogueAct.NONE
+    intent: str | None = None
+    """The knowledge intent the reply answers from."""
+    scope: FallbackScope | None = None
+    estimate: bool = False
+    """Join a penalty estimate computed from ``slots``."""
+    estimate_first: bool = False
+    """The estimate is the reply's first sentence (a penalty question), else it follows the answer."""
+    carried: tuple[Slot, ...] = ()
+    """Slots the estimate uses that came from earlier turns (the reply names them)."""
+    asks_for: Literal["principal", "days"] | None = None
+    problems: tuple[str, ...] = ()
+    offer_calculator: bool = False
+
+
+def merge_slots(old: Slots, turn: Turn) -> tuple[Slots, tuple[Slot, ...]]:
+    """New values replace old ones; returns the merged slots and which used values were carried over."""
+    v = turn.values
+    new = Slots(
+        principal=v.principal if v.principal is not None else old.principal,
+        principal_approx=v.principal_approx if v.principal is not None else old.principal_approx,
+        days=v.days if v.days is not None else old.days,
+        days_approx=v.days_approx if v.days is not None else old.days_approx,
+        daily_rate=v.daily_rate if v.daily_rate is not None else old.daily_rate,
+        rate_basis=v.rate_basis if v.daily_rate is not None else old.rate_basis,
+    )
+    carried: list[Slot] = []
+    if v.principal is None and old.principal is not None:
+        carried.append("principal")
+    if v.days is None and old.days is not None:
+        carried.append("days")
+    if v.daily_rate is None and old.daily_rate is not None:
+        carried.append("daily_rate")
+    return new, tuple(carried)
+
+
+def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) -> Decision:
+    """The plain reply: the best intent the message can be answered from, or the fallback for its scope.
+
+    An intent with cue words answers only a message that has one of them; otherwise the next
+    intent that is confident enough answers, and when none is, the message is everyday 借呗 use.
+    """
+    everyday_but_overdue = (result.miss is Miss.OUT_OF_SCOPE and result.scope == "everyday" and turn.overdue_talk
+                            and result.top is not None and result.top.score >= roles.threshold)
+    if (result.miss is not None and not everyday_but_overdue) or result.top is None:
+        scope: FallbackScope = "unsure"
+        if result.miss is Miss.OUT_OF_SCOPE and result.scope is not None:
+            scope = result.scope
+        return Decision(ReplyKind.FALLBACK, slots, scope=scope)
+    intent = None
+    for rank, hit in enumerate(result.hits):
+        cue = roles.cues.get(hit.id)
+        if rank > 0 and (cue is None or hit.score < roles.threshold):
+            break  # only an intent whose own cue words are in the message may stand in for the top one
+        if cue is None or cue.search(turn.text):
+            intent = hit.id
+            break
+    if intent is None:
+        # close to an overdue answer but without a word of being late or owing: everyday 借呗 use
+        return Decision(ReplyKind.FALLBACK, slots, scope="everyday")
+    if intent == roles.handoff:
+        return Decision(ReplyKind.HANDOFF, slots, intent=intent)
+    return Decision(ReplyKind.ANSWER, slots, intent=intent, offer_calculator=intent == roles.penalty)
+
+
+def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Roles, limits: Limits) -> Decision:
+    """Choose the reply kind for ``turn`` given the remembered ``slots`` and the retrieval ``result``.
+
+    ``result`` may be None only for dialogue acts, which never need retrieval.
+    """
+    if turn.act is DialogueAct.CRISIS:
+        return Decision(ReplyKind.CRISIS, slots, act=turn.act)
+    if turn.act is DialogueAct.RESET:
+        return Decision(ReplyKind.SMALLTALK, Slots(), act=turn.act)
+    if turn.act is DialogueAct.HUMAN:
+        return Decision(ReplyKind.HANDOFF, slots, act=turn.act, intent=roles.handoff)
+    if turn.act is not DialogueAct.NONE:
+        return Decision(ReplyKind.SMALLTALK, slots, act=turn.act)
+    assert result is not None, "retrieval is needed for everything but dialogue acts"
+
+    # another product only: its numbers are not a 借呗 penalty and its questions are not ours
+    if turn.other_product is not None:
+        return Decision(ReplyKind.FALLBACK, slots, scope="other_product")
+    if turn.not_overdue:
+        return Decision(ReplyKind.FALLBACK, slots, scope="not_overdue")
+
+    top_is_penalty = result.top is not None and not result.fallback and result.top.id == roles.penalty
+    about_penalty = turn.penalty_question or top_is_penalty
+    # numbers count as the overdue debt when the message talks of one, or answers the bot's question
+    values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited)
+    if values_count:
+        v = turn.values
+        problems = out_of_range(v.principal, v.days, v.daily_rate, limits, v.rejected)
+        if problems:
+            return Decision(ReplyKind.REFUSE_VALUE, slots, intent=roles.penalty, problems=tuple(problems))
+        merged, carried = merge_slots(slots, turn)
+    else:
+        merged, carried = slots, ("principal", "days", "daily_rate")
+    carried = tuple(c for c in carried if getattr(merged, c) is not None)
+
+    plain = _retrieved(result, roles, merged, turn)
+    new_value = values_count and (turn.values.principal is not None or turn.values.days is not None)
+    if merged.complete and (new_value or about_penalty):
+        # a question beyond the numbers ("…会上征信吗") is answered first, the estimate joined after it
+        first = about_penalty or plain.kind is ReplyKind.FALLBACK or not turn.has_question
+        intent = roles.penalty if first else plain.intent
+        kind = ReplyKind.PENALTY if first else ReplyKind.ANSWER
+        return Decision(kind, merged, intent=intent, estimate=True, estimate_first=first, carried=carried)
+    if new_value and not merged.complete:
+        missing: Literal["principal", "days"] = "principal" if merged.principal is None else "days"
+        # an amount alone is only ever about the penalty; days alone ("逾期四天") may ask anything
+        amount_statement = turn.values.principal is not None and not turn.has_question
+        if about_penalty or plain.kind is ReplyKind.FALLBACK or amount_statement:
+            return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
+        return replace(plain, slots=merged)  # remembered quietly; the question was about something else
+    if values_count and turn.values.daily_rate is not None and plain.kind is ReplyKind.FALLBACK:
+        # only a rate ("日利率万分之四"): remember it and say what is still needed
+        missing = "principal" if merged.principal is None else "days"
+        return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing)
+    return replace(plain, slots=merged)
+

@@ -1,0 +1,147 @@
+"""Understand a message once: normalised text, dialogue act, extracted values and scope flags.
+
+Everything later (retrieval, the reply policy, the composer) reads the immutable :class:`Turn`
+instead of looking at the raw message again. The dialogue patterns and the other products' names
+come from the corpus, so content editors can extend them without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP
+from enum import StrEnum
+
+from bot.corpus import Corpus
+from bot.extract import Extraction, extract
+from bot.normalize import normalize
+from bot.numerals import NUMBER, parse_number
+from bot.segment import Segmenter
+
+
+class DialogueAct(StrEnum):
+    """What the message does besides (or instead of) asking about the knowledge base."""
+
+    NONE = "none"
+    CRISIS = "crisis"
+    HUMAN = "human"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    GOODBYE = "goodbye"
+    IDENTITY = "identity"
+    RESET = "reset"
+
+
+# order matters: crisis first (despair inside a long loan question still counts), small talk last
+ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.HUMAN, DialogueAct.IDENTITY, DialogueAct.GREETING,
+             DialogueAct.THANKS, DialogueAct.GOODBYE)
+# acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
+SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16}
+
+# talk of an overdue debt: numbers in such a message are the overdue amount and days
+DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|本金|滞纳|利率|日息|年化|万分之")
+# a question about what the penalty comes to
+PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少|交多少|付多少|要多少|多还|多少罚|费用|滞纳金|"
+                         r"违约金|算一下|算算|帮我算|计算|估算|怎么算")
+# a question beyond the numbers (the intent is answered first, the estimate joined after it)
+QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|有没有|行不|好不|要紧|"
+                          r"影响|后果|办|算不算|多久|\?|？")
+# the whole loan rather than the overdue instalment
+WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
+OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
+# "I am not overdue": the user's own statement, not a question about it
+NOT_OVERDUE = re.compile(
+    r"(?<!有)(?<!算)(?<!是不是)(?<!就算)(?<!是否)(没有|没|从未|从没|从来没有?|从不|并没有|又没有?|也没有?|都没有?|不曾|并未|无)"
+    r"(有)?(过)?(逾期|违约|拖欠|晚还|延迟还|不良记录|负面记录)(?!吧|吗|嘛|呢)(过)?"
+    r"|还没(有)?到(期|还款日)|未到(期|还款日)|没到还款日|不逾期.{0,6}(影响|会)"
+    r"|(正常|按时|按期|准时)还款.{0,6}(为什么|为啥|怎么|却|但|影响)")
+# …unless the message says the system shows them overdue anyway (that is a records question)
+SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信).{0,6}(逾期|未还|没还|不良|负面)|说我有")
+BARE_NUMBER = re.compile(rf"[-−负]?\s*{NUMBER}")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message, understood."""
+
+    raw: str
+    text: str
+    """Normalised (NFKC, Simplified, lower case): what the encoder reads."""
+    match_text: str
+    """``text`` with synonyms mapped (蚂蚁借呗 → 借呗): what BM25 and the scope checks read."""
+    act: DialogueAct
+    values: Extraction
+    answers_awaited: bool
+    """The message is a bare number answering the value the bot asked for."""
+    debt_talk: bool
+    penalty_question: bool
+    has_question: bool
+    whole_loan: bool
+    not_overdue: bool
+    overdue_talk: bool
+    """Words of being late or owing (from the corpus's ``overdue_cues``)."""
+    other_product: str | None
+    """The other product the message is only about (names one, and not this bot's product)."""
+
+    @property
+    def has_values(self) -> bool:
+        return not self.values.empty
+
+
+class Understander:
+    """Builds :class:`Turn` objects; holds compiled patterns from the corpus, no per-message state."""
+
+    def __init__(self, corpus: Corpus, segmenter: Segmenter, product_terms: list[str]) -> None:
+        self.segmenter = segmenter
+        self.product_terms = product_terms
+        acts = corpus.dialogue.acts
+        self._acts = [(a, re.compile("|".join(f"(?:{p})" for p in acts[a.value].patterns)))
+                      for a in ACT_ORDER if a.value in acts]
+        self._products = [(o.label, o.mentions) for o in corpus.out_of_scope if o.mentions]
+        self._overdue = re.compile(corpus.dialogue.overdue_cues)
+
+    def act(self, text: str) -> DialogueAct:
+        for act, pattern in self._acts:
+            limit = SHORT_ACTS.get(act)
+            if limit is not None and len(text) > limit:
+                continue
+            if pattern.search(text):
+                return act
+        return DialogueAct.NONE
+
+    def other_product(self, match_text: str) -> str | None:
+        if any(term in match_text for term in self.product_terms):
+            return None
+        return next((label for label, names in self._products if any(n in match_text for n in names)), None)
+
+    def understand(self, message: str, awaiting: str | None = None) -> Turn:
+        """Understand ``message``; ``awaiting`` is the value the bot just asked for (a bare "20" answers it)."""
+        text = normalize(message)
+        match_text = self.segmenter.normalize_for_match(text)
+        values = extract(text, normalized=True)
+        bare = bare_answer(text, awaiting) if values.empty and awaiting else None
+        not_overdue = bool(NOT_OVERDUE.search(text)) and not SHOWN_OVERDUE.search(text)
+        return Turn(
+            raw=message, text=text, match_text=match_text, act=self.act(text), values=bare or values,
+            answers_awaited=bare is not None,
+            debt_talk=bool(DEBT_CUE.search(text)), penalty_question=bool(PENALTY_CUE.search(text)),
+            has_question=bool(QUESTION_CUE.search(text)),
+            whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
+            not_overdue=not_overdue, overdue_talk=bool(self._overdue.search(text)),
+            other_product=self.other_product(match_text))
+
+
+def bare_answer(text: str, awaiting: str) -> Extraction | None:
+    """A reply that is only a number ("20", "两万") answers the value the bot asked for."""
+    text = text.rstrip("。.!！ ")
+    if not BARE_NUMBER.fullmatch(text):
+        return None
+    value = parse_number(text.lstrip("-−负 "))
+    if value is None:
+        return None
+    if text[0] in "-−负":
+        return Extraction(rejected=(awaiting,))
+    if awaiting == "days":
+        return Extraction(days=int(value.to_integral_value(rounding=ROUND_HALF_UP)))
+    return Extraction(principal=value)
+
