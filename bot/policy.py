@@ -95,8 +95,10 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
     intent = None
     for rank, hit in enumerate(result.hits):
         cue = roles.cues.get(hit.id)
-        if rank > 0 and (cue is None or hit.score < roles.threshold):
-            break  # only an intent whose own cue words are in the message may stand in for the top one
+        if rank > 0 and (cue is None or hit.score < roles.threshold or not turn.overdue_talk):
+            # another intent may stand in for the top one only when the message speaks of being
+            # overdue and has that intent's own cue words
+            break
         if cue is None or cue.search(turn.text):
             intent = hit.id
             break

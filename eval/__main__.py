@@ -24,10 +24,10 @@ from bot.logs import configure_logging
 from bot.pipeline import build_bot
 from bot.settings import Settings
 from eval import external, report, speed
+from eval.answers import answer_metrics, prepare
 from eval.calculator import calculator_metrics
 from eval.coldstart import peak_rss_mb
-from eval.data import load_penalty_cases, load_questions
-from eval.retrieval import collect_raw, metrics, rank_all
+from eval.data import load_afqmc_questions, load_intent_specs, load_penalty_cases, load_questions
 from eval.tune import settings_lines, tune
 
 REPORT_DIR = Path(__file__).resolve().parent / "reports"
@@ -63,45 +63,60 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         rng = random.Random(5)
         test, dev = rng.sample(test, min(40, len(test))), rng.sample(dev, min(40, len(dev)))
+    specs = load_intent_specs()
     results: dict[str, object] = {"quick": args.quick, "environment": _environment(settings, bot.degraded)}
     results["dataset"] = {"test_in_scope": sum(not q.should_fall_back for q in test),
                           "test_fallback": sum(q.should_fall_back for q in test),
                           "dev_in_scope": sum(not q.should_fall_back for q in dev),
                           "dev_fallback": sum(q.should_fall_back for q in dev)}
-    bar = tqdm(total=len(test) + len(dev), desc="retrieval", disable=not sys.stderr.isatty() and args.quick)
-    raw_test, raw_dev = collect_raw(bot.retriever, test, bar), collect_raw(bot.retriever, dev, bar)
+    chat = bot.chat
+    bar = tqdm(total=len(test) + len(dev), desc="answers", disable=not sys.stderr.isatty() and args.quick)
+    prep_test, prep_dev = prepare(chat, test, bar), prepare(chat, dev, bar)
     bar.close()
     modes = bot.retriever.modes()
-    results["retrieval"] = {m: metrics(test, rank_all(bot.retriever, raw_test, settings, m)) for m in modes}
-    results["dev"] = {m: {k: v for k, v in metrics(dev, rank_all(bot.retriever, raw_dev, settings, m)).items()
-                          if k != "misses"} for m in modes}
-    if args.tune:
-        # always the whole dev split: --quick only shortens what is reported
-        tune_set = load_questions(split="dev") if args.quick else dev
-        tune_raw = collect_raw(bot.retriever, tune_set) if args.quick else raw_dev
-        bar = tqdm(total=3, desc="tuning on dev")
-        best = tune(bot.retriever, tune_set, tune_raw, settings, bar)
-        bar.close()
-        results["tuning"] = {"best": best, "settings": settings_lines(best)}
-        print("\n".join(results["tuning"]["settings"]))  # type: ignore[index]
+    results["answers"] = {m: answer_metrics(chat, prep_test, settings, m, specs) for m in modes}
+    results["dev"] = {m: {k: v for k, v in answer_metrics(chat, prep_dev, settings, m, specs, compose=False).items()
+                          if k in ("answered_weighted", "right_intent_weighted", "fallback_handled", "retrieval")}
+                      for m in modes}
 
     folder = external.find_afqmc()
+    afq_dev: list = []
     if folder is None:
         results["external"] = {"skipped": "AFQMC not found next to the repository (../shared/data/afqmc): external check skipped."}
         print(results["external"]["skipped"])  # type: ignore[index]
-    elif bot.retriever.encoder is None:
-        results["external"] = {"skipped": "embedding model unavailable: AFQMC check skipped."}
     else:
-        pairs = external.read_pairs(folder / "afqmc_dev.csv")
+        afq_test, afq_dev = load_afqmc_questions(folder, split="test"), load_afqmc_questions(folder, split="dev")
         if args.quick:
-            pairs = random.Random(3).sample(pairs, 200)
+            rng = random.Random(11)
+            afq_test, afq_dev = rng.sample(afq_test, 120), rng.sample(afq_dev, 120)
+        bar = tqdm(total=len(afq_test) + len(afq_dev), desc="real questions (AFQMC)")
+        prep_afq_test, prep_afq_dev = prepare(chat, afq_test, bar), prepare(chat, afq_dev, bar)
+        bar.close()
+        mode = "hybrid" if bot.retriever.dense_available else "bm25"
+        results["real_questions"] = {
+            "test": answer_metrics(chat, prep_afq_test, settings, mode, specs),
+            "dev": {k: v for k, v in answer_metrics(chat, prep_afq_dev, settings, mode, specs, compose=False).items()
+                    if k in ("answered_weighted", "right_intent_weighted", "fallback_handled")}}
+        ext: dict[str, object] = {}
+        if bot.retriever.encoder is not None:
+            pairs = external.read_pairs(folder / "afqmc_dev.csv")
+            if args.quick:
+                pairs = random.Random(3).sample(pairs, 200)
+            ext["spearman"] = {"pairs": len(pairs), "ours": external.spearman(bot.retriever.encoder, pairs),
+                               "published": external.PUBLISHED_SPEARMAN}
         para = external.overdue_paraphrases(folder)
-        if args.quick:
-            para = para[:20]
-        results["external"] = {
-            "spearman": {"pairs": len(pairs), "ours": external.spearman(bot.retriever.encoder, pairs),
-                         "published": external.PUBLISHED_SPEARMAN},
-            "paraphrase": external.paraphrase_consistency(bot.retriever, para)}
+        ext["paraphrase"] = external.paraphrase_consistency(chat, para[:20] if args.quick else para)
+        results["external"] = ext
+    if args.tune:
+        # always the whole dev split (project and real questions): --quick only shortens what is reported
+        tune_set = prepare(chat, load_questions(split="dev")) if args.quick else prep_dev
+        if folder is not None:
+            tune_set = tune_set + prepare(chat, load_afqmc_questions(folder, split="dev"))
+        bar = tqdm(total=3, desc="tuning on dev")
+        best = tune(chat, tune_set, specs, settings, bar)
+        bar.close()
+        results["tuning"] = {"best": best, "settings": settings_lines(best)}
+        print("\n".join(results["tuning"]["settings"]))  # type: ignore[index]
 
     cases = load_penalty_cases()
     results["calculator"] = calculator_metrics(bot.chat, cases[:16] if args.quick else cases)
@@ -130,8 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         results["speed"] = sp
     results["elapsed_s"] = round(time.time() - t_start, 1)
     path = report.write(results, args.out)
-    hyb = results["retrieval"].get("hybrid") or results["retrieval"]["bm25"]  # type: ignore[union-attr]
-    print(f"report: {path}  (hybrid recall@1 {hyb['recall@1']}, fallback F1 {hyb['fallback']['f1']}, "
+    ans = results["answers"].get("hybrid") or results["answers"]["bm25"]  # type: ignore[union-attr]
+    print(f"report: {path}  (answered, weighted by how often users ask {ans['answered_weighted']}, "
+          f"fallbacks handled {ans['fallback_handled']}, "
           f"calculator amount accuracy {results['calculator']['amount_accuracy']})")  # type: ignore[index]
     if args.json:
         print(json.dumps(results, ensure_ascii=False))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.chat import ChatService
 from bot.retrieve.dense import Encoder
-from bot.retrieve.hybrid import Retriever
 
 PUBLISHED_SPEARMAN = {  # C-MTEB AFQMC Spearman × 100, as published
     "bge-small-zh": 33.9, "m3e-base": 35.9, "text2vec-base-chinese": 26.1, "multilingual-e5-small": 25.2,
@@ -53,16 +53,19 @@ def overdue_paraphrases(folder: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def paraphrase_consistency(retriever: Retriever, pairs: Sequence[tuple[str, str]]) -> dict[str, object]:
-    """How often both questions of a same-meaning pair get the same top entry, or both fall back."""
+def paraphrase_consistency(chat: ChatService, pairs: Sequence[tuple[str, str]]) -> dict[str, object]:
+    """How often both questions of a same-meaning pair get the same reply: the same intent, or both no answer."""
+    from bot.sessions import SessionState
+
     same = answered = 0
     for a, b in pairs:
-        ra, rb = retriever.search(a), retriever.search(b)
-        if ra.fallback and rb.fallback:
+        da, _, _ = chat.respond(chat.understand(a), SessionState())
+        db, _, _ = chat.respond(chat.understand(b), SessionState())
+        if da.intent is None and db.intent is None:
             same += 1
-        elif not ra.fallback and not rb.fallback:
+        elif da.intent is not None and db.intent is not None:
             answered += 1
-            same += ra.top is not None and rb.top is not None and ra.top.id == rb.top.id
+            same += da.intent == db.intent
     n = len(pairs)
     return {"pairs": n, "consistent": round(same / n, 4) if n else None,
             "both_answered": answered, "note": "digits are masked as *** in AFQMC"}

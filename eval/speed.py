@@ -11,13 +11,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import numpy as np
 
 from bot.chat import ChatService
-from bot.corpus import Corpus
 from bot.extract import extract
 from bot.penalty import calculate
 from bot.pipeline import Bot
@@ -49,11 +49,15 @@ def stage_latency(bot: Bot, texts: Sequence[str], progress=None) -> dict[str, di
     """Per-stage and whole-answer latency over ``texts`` after a warm-up, query cache cleared."""
     for t in WARMUP:
         bot.chat.reply(t)
-    stages: dict[str, list[float]] = {"normalise+segment": [], "bm25": [], "query_embedding": [], "dense_scoring": [],
+    stages: dict[str, list[float]] = {"understand": [], "normalise+segment": [], "bm25": [], "query_embedding": [], "dense_scoring": [],
                                       "fusion": [], "calculator": [], "whole_answer": []}
     _clear_query_cache(bot)
     for text in texts:
-        r = bot.retriever.search(text, use_cache=False)
+        t = time.perf_counter()
+        turn = bot.chat.understand(text)
+        understand_s = time.perf_counter() - t
+        r = bot.retriever.search(turn.text, turn.match_text, use_cache=False)
+        stages["understand"].append(understand_s)
         for key, name in (("segment", "normalise+segment"), ("bm25", "bm25"), ("embed", "query_embedding"),
                           ("dense", "dense_scoring"), ("fusion", "fusion")):
             if key in r.timings:
@@ -199,14 +203,12 @@ def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) ->
     """
     rng = np.random.default_rng(seed)
     base = bot.retriever
-    real = list(bot.corpus.entries)
+    real_docs = search_docs(bot.corpus)
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    entries = real + [real[i % len(real)].model_copy(update={"id": f"{real[i % len(real)].id}-syn{i}"})
-                      for i in range(max(0, size - len(real)))]
-    corpus = Corpus(tuple(entries), bot.corpus.out_of_scope)
-    docs = search_docs(corpus)
-    real_docs = search_docs(bot.corpus)
+    docs = real_docs + [replace(real_docs[i % len(real_docs)], id=f"{real_docs[i % len(real_docs)].id}-syn{i}",
+                                target=f"{real_docs[i % len(real_docs)].target}-syn{i}")
+                        for i in range(max(0, size - len(real_docs)))]
     real_terms = [base.segmenter.sparse_terms(d.sparse_text(), bot.settings.bm25_char_bigrams) for d in real_docs]
     vocab = sorted({t for terms in real_terms for t in terms})
     index_of = {d.id: i for i, d in enumerate(real_docs)}
@@ -236,8 +238,8 @@ def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) ->
         dense = DenseIndex(np.concatenate(vec_parts), np.concatenate(owner_parts), len(docs))
         timings["dense_build_s"] = time.perf_counter() - t
         timings["dense_units"] = float(len(dense.vectors))
-    retriever = Retriever.from_indexes(bot.settings, base.segmenter, corpus, docs, bm25, dense, base.encoder)
-    chat = ChatService(bot.settings, corpus, retriever, MemorySessionStore(600, 10_000))
+    retriever = Retriever.from_indexes(bot.settings, base.segmenter, docs, bm25, dense, base.encoder)
+    chat = ChatService(bot.settings, bot.corpus, retriever, MemorySessionStore(600, 10_000))
     return chat, {k: round(v, 3) for k, v in timings.items()}
 
 
@@ -251,15 +253,16 @@ def scaling(bot: Bot, texts: Sequence[str], sizes: Sequence[int], progress=None)
         _clear_query_cache(chat.retriever)
         search, whole = [], []
         for text in texts:
+            turn = chat.understand(text)
             t0 = time.perf_counter()
-            chat.retriever.search(text, use_cache=False)
+            chat.retriever.search(turn.text, turn.match_text, use_cache=False)
             search.append(time.perf_counter() - t0)
         _clear_query_cache(chat.retriever)
         for text in texts:
             t0 = time.perf_counter()
             chat.reply(text)
             whole.append(time.perf_counter() - t0)
-        out[str(size)] = {"entries": len(chat.corpus.entries), "build": build, "retrieval": percentiles(search),
+        out[str(size)] = {"entries": len(chat.retriever.docs), "build": build, "retrieval": percentiles(search),
                           "whole_answer": percentiles(whole)}
         del chat
         if progress is not None:

@@ -133,9 +133,15 @@ class OnnxRuntimeEncoder(Encoder):
 
 
 class DenseIndex:
-    """Embedding matrix of all units (phrasings, titles, answers) with the document each belongs to."""
+    """Embedding matrix of all units (phrasings, titles, answers) with the document each belongs to.
 
-    def __init__(self, vectors: np.ndarray, owners: np.ndarray, n_docs: int) -> None:
+    A document's score blends its closest unit with the mean of its ``pool`` closest units: one
+    lucky phrasing counts, but an intent that several phrasings agree on counts more (measured on
+    the dev questions: better than the closest unit alone).
+    """
+
+    def __init__(self, vectors: np.ndarray, owners: np.ndarray, n_docs: int, pool: int = 3,
+                 pool_weight: float = 0.5) -> None:
         order = np.argsort(owners, kind="stable")
         self.vectors = np.ascontiguousarray(vectors[order], dtype=np.float32)
         owners = owners[order]
@@ -144,6 +150,15 @@ class DenseIndex:
         self.owners = owners
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
         self.n_docs = n_docs
+        self.pool, self.pool_weight = pool, pool_weight
+        counts = np.diff(np.r_[self._starts, len(owners)]) if n_docs else np.zeros(0, dtype=np.int64)
+        width = int(counts.max()) if n_docs else 0
+        # unit index per (document, slot); -1 pads documents with fewer units
+        self._slots = np.full((n_docs, width), -1, dtype=np.int64)
+        if n_docs:
+            col = np.arange(len(owners)) - np.repeat(self._starts, counts)
+            self._slots[owners, col] = np.arange(len(owners))
+        self._counts = np.minimum(counts, pool).astype(np.float32)
 
     def units(self, doc: int) -> np.ndarray:
         """The unit vectors of document ``doc`` (its phrasings, title and answer)."""
@@ -151,8 +166,16 @@ class DenseIndex:
         return self.vectors[self._starts[doc]:end]
 
     def scores(self, query_vec: np.ndarray) -> np.ndarray:
-        """Cosine similarity of the query with each document's closest unit."""
-        return np.maximum.reduceat(self.vectors @ query_vec, self._starts)
+        """Per document: ``pool_weight`` × closest unit + (1 − ``pool_weight``) × mean of the ``pool`` closest."""
+        sims = self.vectors @ query_vec
+        best = np.maximum.reduceat(sims, self._starts)
+        if self.pool <= 1 or self.pool_weight >= 1.0:
+            return best
+        padded = np.where(self._slots >= 0, sims[self._slots], -np.inf)
+        k = min(self.pool, padded.shape[1])
+        top = -np.partition(-padded, k - 1, axis=1)[:, :k]
+        mean = np.where(np.isfinite(top), top, 0.0).sum(axis=1) / self._counts
+        return self.pool_weight * best + (1.0 - self.pool_weight) * mean
 
     @classmethod
     def build(cls, docs: Sequence[SearchDoc], encoder: Encoder, cache_dir: Path | None,
