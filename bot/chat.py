@@ -39,6 +39,7 @@ class ChatService:
         penalty, handoff = corpus.by_role("penalty"), corpus.by_role("handoff")
         self.roles = Roles(penalty.id if penalty else None, handoff.id if handoff else None,
                            {i.id: re.compile(i.cues) for i in corpus.intents if i.cues},
+                           {i.id: re.compile(i.prefer) for i in corpus.intents if i.prefer},
                            settings.threshold(settings.retrieval_mode))
 
     def understand(self, message: str, awaiting: str | None = None) -> Turn:

@@ -76,7 +76,7 @@ class Intent(_Strict):
     lead: str = Field(min_length=4, max_length=LEAD_MAX_CHARS)
     answer: str = Field(min_length=4, max_length=600)
     more: str | None = Field(None, max_length=600)
-    questions: tuple[str, ...] = Field(min_length=3, max_length=80)
+    questions: tuple[str, ...] = Field(min_length=3, max_length=150)
     facts: tuple[str, ...] = Field(min_length=1)
     tags: tuple[str, ...] = Field(min_length=1)
     advice: bool = False
@@ -84,7 +84,11 @@ class Intent(_Strict):
     """A regular expression the message must match for this intent to answer it (words of being
     late, owing or a record); without one, a close match is an everyday question and falls back."""
 
-    @field_validator("cues")
+    prefer: str | None = None
+    """A regular expression of words that single this intent out (已经还了…还显示逾期): when the message
+    has them and the intent is among the confident candidates, it answers ahead of the top one."""
+
+    @field_validator("cues", "prefer")
     @classmethod
     def _cues_compile(cls, pattern: str | None) -> str | None:
         if pattern is not None:

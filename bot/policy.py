@@ -21,6 +21,8 @@ from bot.retrieve.hybrid import Miss, RetrievalResult
 from bot.sessions import Slots
 from bot.understand import DialogueAct, Turn
 
+PREFER_WITHIN = 3
+"""How far down the candidates an intent singled out by its own words may come from."""
 FallbackScope = Literal["unsure", "everyday", "not_overdue", "other_product", "chitchat"]
 Slot = Literal["principal", "days", "daily_rate"]
 
@@ -33,6 +35,7 @@ class Roles:
     penalty: str | None
     handoff: str | None
     cues: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    prefer: dict[str, re.Pattern[str]] = field(default_factory=dict)
     threshold: float = 1.0
     """Confidence an intent needs to win over a close everyday topic when the message talks of being overdue."""
 
@@ -92,14 +95,23 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
         if result.miss is Miss.OUT_OF_SCOPE and result.scope is not None:
             scope = result.scope
         return Decision(ReplyKind.FALLBACK, slots, scope=scope)
+    def answerable(intent_id: str) -> bool:
+        cue = roles.cues.get(intent_id)
+        return cue is None or bool(cue.search(turn.text))
+
+    preferred = next((h.id for h in result.hits[:PREFER_WITHIN]
+                      if h.score >= roles.threshold and (p := roles.prefer.get(h.id)) is not None
+                      and p.search(turn.text) and answerable(h.id)), None)
+    if preferred is not None:
+        return Decision(ReplyKind.HANDOFF if preferred == roles.handoff else ReplyKind.ANSWER, slots, intent=preferred,
+                        offer_calculator=preferred == roles.penalty)
     intent = None
     for rank, hit in enumerate(result.hits):
-        cue = roles.cues.get(hit.id)
-        if rank > 0 and (cue is None or hit.score < roles.threshold or not turn.overdue_talk):
+        if rank > 0 and (hit.id not in roles.cues or hit.score < roles.threshold or not turn.overdue_talk):
             # another intent may stand in for the top one only when the message speaks of being
             # overdue and has that intent's own cue words
             break
-        if cue is None or cue.search(turn.text):
+        if answerable(hit.id):
             intent = hit.id
             break
     if intent is None:
