@@ -48,12 +48,17 @@ def _days_said(days: int, approx: Approx | None) -> str:
     return f"{approx.said}（按{days}天算）"
 
 
+def yuan(value: Decimal) -> str:
+    """20000 → 20,000元; 1200.5 → 1,200.50元 (whole amounts without 分)."""
+    return (f"{value:,.0f}" if value == value.to_integral_value() else money(value)) + "元"
+
+
 def _money_said(principal: Decimal, approx: Approx | None) -> str:
     if approx is None:
-        return f"{money(principal)}元"
+        return yuan(principal)
     if approx.kind == "range" and approx.high is not None:
-        return f"{approx.said}（按{money(approx.low)}–{money(approx.high)}元算）"
-    return f"{approx.said}（按{money(principal)}元算）"
+        return f"{approx.said}（按{yuan(approx.low)}–{yuan(approx.high)}算）"
+    return f"{approx.said}（按{yuan(principal)}算）"
 
 
 def _num(value: Decimal) -> str:
@@ -116,13 +121,12 @@ class Composer:
         amount_part = _money_said(slots.principal, slots.principal_approx)
         days_part = _days_said(slots.days, slots.days_approx)
         carried = [c for c in decision.carried if c in ("principal", "days")]
-        if carried:
-            named = "、".join(f"{CARRIED_NAMES[c]}{amount_part if c == 'principal' else days_part}" for c in carried)
-            lead = f"沿用你刚才说的{named}，罚息约{figure}（估算）。"
-            if len(carried) == 1:
-                other = days_part if carried[0] == "principal" else amount_part
-                other_name = CARRIED_NAMES["days" if carried[0] == "principal" else "principal"]
-                lead = f"沿用你刚才说的{named}，按{other_name}{other}算，罚息约{figure}（估算）。"
+        if len(carried) == 1 and carried[0] == "principal":
+            lead = f"沿用你刚才说的欠款{amount_part}，逾期{days_part}，罚息约{figure}（估算）。"
+        elif len(carried) == 1:
+            lead = f"沿用你刚才说的逾期{days_part}，欠款{amount_part}，罚息约{figure}（估算）。"
+        elif carried:
+            lead = f"按你刚才说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
         else:
             lead = f"按你说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
         lines = [f"计算：{low.formula}（罚息 = 逾期本金 × 日利率 × {low.markup.normalize()} × 逾期天数）"]

@@ -158,7 +158,8 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     carried = tuple(c for c in carried if getattr(merged, c) is not None)
 
     plain = _retrieved(result, roles, merged, turn)
-    new_value = values_count and (turn.values.principal is not None or turn.values.days is not None)
+    v = turn.values
+    new_value = values_count and (v.principal is not None or v.days is not None or v.daily_rate is not None)
     if merged.complete and (new_value or about_penalty):
         # a question beyond the numbers ("…会上征信吗") is answered first, the estimate joined after it
         first = about_penalty or plain.kind is ReplyKind.FALLBACK or not turn.has_question
@@ -167,14 +168,9 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         return Decision(kind, merged, intent=intent, estimate=True, estimate_first=first, carried=carried)
     if new_value and not merged.complete:
         missing: Literal["principal", "days"] = "principal" if merged.principal is None else "days"
-        # an amount alone is only ever about the penalty; days alone ("逾期四天") may ask anything
-        amount_statement = turn.values.principal is not None and not turn.has_question
-        if about_penalty or plain.kind is ReplyKind.FALLBACK or amount_statement:
+        # an amount or a rate alone is only ever about the penalty; days alone ("逾期四天") may ask anything
+        about_money = (v.principal is not None or v.days is None) and not turn.has_question
+        if about_penalty or plain.kind is ReplyKind.FALLBACK or about_money:
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
-        return replace(plain, slots=merged)  # remembered quietly; the question was about something else
-    if values_count and turn.values.daily_rate is not None and plain.kind is ReplyKind.FALLBACK:
-        # only a rate ("日利率万分之四"): remember it and say what is still needed
-        missing = "principal" if merged.principal is None else "days"
-        return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing)
     return replace(plain, slots=merged)
 

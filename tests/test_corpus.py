@@ -1,47 +1,62 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.corpus import CorpusError, load_corpus
+from bot.corpus import LEAD_MAX_CHARS, CorpusError, load_corpus
 from bot.settings import PROJECT_ROOT
-from eval.data import load_questions
+from eval.data import load_intent_specs, load_questions
+from tests.conftest import SHARED
 
 CORPUS = PROJECT_ROOT / "corpus"
+# every row of the intent table in the knowledge issue has an entry
+REQUIRED_INTENTS = {
+    "postpone", "due-time", "borrow-again", "short-overdue", "repaid-still-overdue", "overdue-what-now",
+    "credit-report", "zhima-score", "consequences", "cannot-repay", "penalty", "existing-overdue-notice",
+    "check-status", "settlement-proof", "record-duration", "how-to-repay", "grace-period", "other-affects-jiebei",
+    "jiebei-affects-other", "collection", "contacts", "home-visit", "lawsuit", "jail-fear", "family-liability",
+    "minimum-payment", "demand-full", "human-contact",
+}
 
 
-def _write(tmp: Path, entries: object, oos: object | None = None) -> Path:
-    (tmp / "entries").mkdir(parents=True, exist_ok=True)
-    (tmp / "entries" / "a.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
-    if oos is not None:
-        (tmp / "out_of_scope.yaml").write_text(yaml.safe_dump(oos, allow_unicode=True), encoding="utf-8")
-    return tmp
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(CORPUS)
 
 
-def _entry(**over: object) -> dict[str, object]:
-    base = {"id": "faq-x", "title": "标题示例", "kind": "faq", "answer": "这是一个足够长的回答内容。",
-            "questions": ["问题一", "问题二", "问题三"], "source": {"section": "测试"}, "tags": ["测试"]}
-    base.update(over)
-    return base
+def _user_visible(corpus) -> list[tuple[str, str]]:
+    texts = [(i.id, t) for i in corpus.intents for t in (i.title, i.lead, i.answer, i.more or "")]
+    d = corpus.dialogue
+    texts += [(f"act:{name}", act.lead + act.reply) for name, act in d.acts.items()]
+    texts += [("replies", t) for t in d.replies.model_dump().values()]
+    return texts
 
 
-def test_real_corpus_loads_with_entries_and_out_of_scope_topics() -> None:
-    corpus = load_corpus(CORPUS)
-    assert len(corpus.entries) >= 30
-    assert corpus.out_of_scope
-    kinds = {e.kind for e in corpus.entries}
-    assert kinds == {"article", "comment", "faq"}
-    for e in corpus.entries:
-        assert 3 <= len(e.questions) <= 8
-        assert e.answer and "  " not in e.answer
+def test_real_corpus_is_intent_first(corpus) -> None:
+    assert REQUIRED_INTENTS <= {i.id for i in corpus.intents}
+    assert corpus.by_role("penalty") is not None and corpus.by_role("handoff") is not None
+    for i in corpus.intents:
+        assert len(i.lead) <= LEAD_MAX_CHARS and i.lead.endswith(("。", "！", "？")), i.id
+        assert len(i.questions) >= 6, i.id
+        assert "  " not in i.answer
 
 
-def test_every_raw_paragraph_is_restored_into_an_entry_or_is_page_chrome() -> None:
+def test_evidence_links_to_intents_and_every_intent_cites_facts(corpus) -> None:
+    ids = {i.id for i in corpus.intents}
+    assert {e.kind for e in corpus.evidence} == {"article", "comment"}
+    for e in corpus.evidence:
+        assert set(e.supports) <= ids
+    for i in corpus.intents:
+        assert all(corpus.fact(f).basis for f in i.facts)
+
+
+def test_every_raw_paragraph_is_evidence_or_page_chrome(corpus) -> None:
     meta = yaml.safe_load((CORPUS / "raw" / "meta.yaml").read_text(encoding="utf-8"))
     paragraphs = [p for p in (CORPUS / "raw" / meta["file"]).read_text(encoding="utf-8").splitlines() if p.strip()]
-    covered = {n for e in load_corpus(CORPUS).entries for n in e.source.paragraphs}
+    covered = {n for e in corpus.evidence for n in e.paragraphs}
     chrome = set(meta["chrome"])
     assert not covered & chrome, "a paragraph cannot be both content and chrome"
     missing = [(i, p[:30]) for i, p in enumerate(paragraphs, 1) if i not in covered | chrome]
@@ -49,32 +64,109 @@ def test_every_raw_paragraph_is_restored_into_an_entry_or_is_page_chrome() -> No
     assert max(covered | chrome) == len(paragraphs)
 
 
-def test_comments_keep_author_and_date() -> None:
-    comments = [e for e in load_corpus(CORPUS).entries if e.kind == "comment"]
+def test_comments_keep_author_and_date(corpus) -> None:
+    comments = [e for e in corpus.evidence if e.kind == "comment"]
     assert len(comments) == 3
-    assert all(c.source.author and c.source.date == "2024-01-02" for c in comments)
+    assert all(c.author and c.date == "2024-01-02" for c in comments)
 
 
-def test_article_errors_are_corrected_not_repeated() -> None:
-    corpus = load_corpus(CORPUS)
-    contacts = corpus.get("art-contacts")
-    assert contacts is not None and contacts.correction
-    assert "并不存在" in contacts.correction and "个人信息保护法" in contacts.correction
-    assert "个人金融信息管理办法" not in contacts.answer
-    # spun filler words from the source must not survive the cleaning
-    for e in corpus.entries:
+def test_users_never_see_the_article_or_its_corrections(corpus) -> None:
+    for where, text in _user_visible(corpus):
+        for word in ("更正", "原文", "读者", "评论", "个人金融信息管理办法", "张先生"):
+            assert word not in text, (where, word)
+        # spun filler words from the source must not survive anywhere users read
         for junk in ("协商一服务", "还款惯", "宝花原则", "法律手追讨", "措来"):
-            assert junk not in e.answer, (e.id, junk)
+            assert junk not in text, (where, junk)
+    # the corrections are kept, for maintainers, where the article is wrong
+    contacts = corpus.get_evidence("art-contacts")
+    assert contacts is not None and any("不存在" in c for c in contacts.corrections)
 
 
-def test_labelled_questions_name_existing_entries() -> None:
-    ids = {e.id for e in load_corpus(CORPUS).entries}
-    for q in load_questions():
+def test_answers_state_the_vetted_facts(corpus) -> None:
+    def text(i: str) -> str:
+        intent = corpus.get(i)
+        assert intent is not None
+        return intent.text
+    assert "23:59:59" in text("due-time")
+    assert "5年" in text("record-duration") and "20天" in text("record-dispute")
+    assert "不是一回事" in text("zhima-score")
+    assert "民事" in text("jail-fear") and "不是犯罪" in text("jail-fear")
+    assert "12356" not in text("penalty")
+    assert "没有“最低还款”" in text("minimum-payment")
+    assert "不能保证" in text("grace-period")
+    assert re.search(r"先抵费用.*利息.*本金", text("partial-repayment"))
+    # never a promise the fact sheet forbids
+    for i in corpus.intents:
+        assert not re.search(r"(一定|保证)(能|会)(删除|减免|恢复)", i.text), i.id
+
+
+def test_labelled_questions_cover_the_intents() -> None:
+    corpus = load_corpus(CORPUS)
+    ids = {i.id for i in corpus.intents}
+    questions = load_questions()
+    specs = load_intent_specs()
+    assert set(specs) <= ids
+    for q in questions:
         assert set(q.expected) <= ids, q
+    per_topic = {t: sum(q.topic == t for q in questions) for t in {q.topic for q in questions}}
+    for spec in specs.values():
+        if spec.share >= 1:
+            assert per_topic.get(spec.intent, 0) >= 20, spec.intent
+    for scope in ("everyday", "not_overdue", "other_product"):
+        assert per_topic[f"fallback:{scope}"] >= 20
+    assert {q.split for q in questions} == {"dev", "test"}
 
 
-def test_missing_field_is_reported_with_file_entry_and_field(tmp_path: Path) -> None:
-    bad = _entry()
+@pytest.mark.skipif(not (SHARED / "data" / "afqmc").is_dir(), reason="AFQMC (shared data) not present")
+def test_no_afqmc_sentence_is_copied_into_the_repository() -> None:
+    import csv
+
+    def norm(s: str) -> str:
+        return re.sub(r"[\s，,。？?！!]", "", s.replace("蚂蚁借呗", "借呗"))
+
+    real = set()
+    for name in ("afqmc_train.csv", "afqmc_dev.csv"):
+        with (SHARED / "data" / "afqmc" / name).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                real |= {norm(row["sentence1"]), norm(row["sentence2"])}
+    corpus = load_corpus(CORPUS)
+    ours = [q for i in corpus.intents for q in i.questions] + [q for o in corpus.out_of_scope for q in o.questions]
+    ours += [q.text for q in load_questions()]
+    assert not [q for q in ours if norm(q) in real]
+
+
+# ---- a minimal corpus written by the tests, to check the loader's errors -------------------------------
+
+def _intent(**over: object) -> dict[str, object]:
+    base = {"id": "faq-x", "title": "标题示例", "lead": "直接回答。", "answer": "一些说明。",
+            "questions": ["问题一", "问题二", "问题三"], "facts": ["f-one"], "tags": ["测试"]}
+    base.update(over)
+    return base
+
+
+def _write(tmp: Path, intents: object, evidence: object | None = None, dialogue: dict | None = None) -> Path:
+    (tmp / "intents").mkdir(parents=True, exist_ok=True)
+    (tmp / "intents" / "a.yaml").write_text(yaml.safe_dump(intents, allow_unicode=True), encoding="utf-8")
+    (tmp / "facts.yaml").write_text(yaml.safe_dump(
+        [{"id": "f-one", "confidence": "firm", "statement": "一条事实说明", "basis": "某条规定"}], allow_unicode=True),
+        encoding="utf-8")
+    real = yaml.safe_load((CORPUS / "dialogue.yaml").read_text(encoding="utf-8"))
+    real["starter_suggestions"] = ["faq-x"]
+    real.update(dialogue or {})
+    (tmp / "dialogue.yaml").write_text(yaml.safe_dump(real, allow_unicode=True), encoding="utf-8")
+    if evidence is not None:
+        (tmp / "evidence").mkdir(exist_ok=True)
+        (tmp / "evidence" / "e.yaml").write_text(yaml.safe_dump(evidence, allow_unicode=True), encoding="utf-8")
+    return tmp
+
+
+def test_a_minimal_corpus_loads(tmp_path: Path) -> None:
+    corpus = load_corpus(_write(tmp_path, [_intent()]))
+    assert [i.id for i in corpus.intents] == ["faq-x"]
+
+
+def test_missing_field_is_reported_with_file_item_and_field(tmp_path: Path) -> None:
+    bad = _intent()
     del bad["questions"]
     _write(tmp_path, [bad])
     with pytest.raises(CorpusError) as err:
@@ -83,45 +175,63 @@ def test_missing_field_is_reported_with_file_entry_and_field(tmp_path: Path) -> 
     assert "a.yaml" in message and "faq-x" in message and "field 'questions'" in message
 
 
-def test_wrong_type_and_bad_id_are_reported(tmp_path: Path) -> None:
-    _write(tmp_path, [_entry(id="Bad Id!", questions="not a list")])
+def test_wrong_type_bad_id_long_lead_and_unknown_field(tmp_path: Path) -> None:
+    _write(tmp_path, [_intent(id="Bad Id!", questions="not a list", lead="长" * 81, extra="x")])
     with pytest.raises(CorpusError) as err:
         load_corpus(tmp_path)
-    assert "field 'id'" in str(err.value) and "field 'questions'" in str(err.value)
+    for field in ("id", "questions", "lead", "extra"):
+        assert f"field '{field}'" in str(err.value)
 
 
-def test_too_few_questions_and_unknown_field(tmp_path: Path) -> None:
-    _write(tmp_path, [_entry(questions=["只有一个"], extra="x")])
-    with pytest.raises(CorpusError) as err:
-        load_corpus(tmp_path)
-    assert "field 'questions'" in str(err.value) and "field 'extra'" in str(err.value)
+def test_references_must_resolve(tmp_path: Path) -> None:
+    _write(tmp_path / "a", [_intent(facts=["no-such-fact"])])
+    with pytest.raises(CorpusError, match="unknown fact ids"):
+        load_corpus(tmp_path / "a")
+    ev = [{"id": "ev-a", "kind": "article", "section": "一", "paragraphs": [1], "text": "原文内容", "supports": ["nope"]}]
+    _write(tmp_path / "b", [_intent()], evidence=ev)
+    with pytest.raises(CorpusError, match="unknown intent ids"):
+        load_corpus(tmp_path / "b")
+    _write(tmp_path / "c", [_intent(role="penalty"), _intent(id="faq-y", role="penalty")])
+    with pytest.raises(CorpusError, match="one intent only"):
+        load_corpus(tmp_path / "c")
+    _write(tmp_path / "d", [_intent(cues="(unclosed")])
+    with pytest.raises(CorpusError, match="field 'cues'"):
+        load_corpus(tmp_path / "d")
 
 
 def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
-    _write(tmp_path, [_entry(), _entry()])
+    _write(tmp_path, [_intent(), _intent()])
     with pytest.raises(CorpusError, match="duplicate id 'faq-x'"):
         load_corpus(tmp_path)
 
 
 def test_invalid_yaml_and_non_utf8_are_reported(tmp_path: Path) -> None:
-    (tmp_path / "entries").mkdir()
-    (tmp_path / "entries" / "a.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
+    _write(tmp_path, [_intent()])
+    (tmp_path / "intents" / "a.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="invalid YAML"):
         load_corpus(tmp_path)
-    (tmp_path / "entries" / "a.yaml").write_bytes("- id: 借呗".encode("gbk"))
+    (tmp_path / "intents" / "a.yaml").write_bytes("- id: 借呗".encode("gbk"))
     with pytest.raises(CorpusError, match="not valid UTF-8"):
         load_corpus(tmp_path)
 
 
 def test_top_level_must_be_a_list_and_folder_must_have_files(tmp_path: Path) -> None:
-    with pytest.raises(CorpusError, match="no \\*.yaml entry files"):
+    with pytest.raises(CorpusError, match="no \\*.yaml intent files"):
         load_corpus(tmp_path)
     _write(tmp_path, {"id": "x"})
     with pytest.raises(CorpusError, match="expected a list"):
         load_corpus(tmp_path)
 
 
+def test_a_bad_dialogue_pattern_is_reported(tmp_path: Path) -> None:
+    real = yaml.safe_load((CORPUS / "dialogue.yaml").read_text(encoding="utf-8"))
+    real["acts"]["greeting"]["patterns"] = ["(oops"]
+    _write(tmp_path, [_intent()], dialogue={"acts": real["acts"]})
+    with pytest.raises(CorpusError, match="invalid regular expression"):
+        load_corpus(tmp_path)
+
+
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
-    a = load_corpus(_write(tmp_path / "a", [_entry()])).fingerprint
-    b = load_corpus(_write(tmp_path / "b", [_entry(answer="另一个足够长的回答内容。")])).fingerprint
+    a = load_corpus(_write(tmp_path / "a", [_intent()])).fingerprint
+    b = load_corpus(_write(tmp_path / "b", [_intent(answer="另一个说明。")])).fingerprint
     assert a != b and len(a) == 64

@@ -24,8 +24,11 @@ def test_chat_answers_with_the_documented_shape(client: httpx.Client) -> None:
     r = client.post("/api/chat", json={"message": "借呗逾期三天会上征信吗"})
     assert r.status_code == 200
     data = r.json()
-    assert set(data) >= {"session_id", "answer", "fallback", "confidence", "sources", "suggestions", "penalty"}
-    assert data["fallback"] is False and data["sources"][0]["id"] == "faq-credit-report"
+    assert set(data) >= {"session_id", "kind", "lead", "answer", "details", "fallback", "confidence", "sources",
+                         "suggestions", "penalty", "contacts"}
+    assert data["kind"] == "answer" and data["fallback"] is False
+    assert data["sources"][0]["id"] in {"credit-report", "short-overdue"}
+    assert data["answer"].startswith(data["lead"]) and len(data["lead"]) <= 80
     assert set(data["sources"][0]) >= {"id", "title", "kind", "score"}
     assert r.headers["x-request-id"]
 
@@ -35,7 +38,9 @@ def test_penalty_over_two_turns_in_one_session(client: httpx.Client) -> None:
     second = client.post("/api/chat", json={"message": "逾期20天", "session_id": first["session_id"]}).json()
     p = second["penalty"]
     assert p == {"principal": 6000.0, "days": 20, "daily_rate": 0.0005, "rate_assumed": True, "amount": 90.0,
-                 "annualized_rate": 0.27375, "formula": "6,000.00元 × 0.05% × 1.5 × 20天 = 90.00元"}
+                 "annualized_rate": 0.27375, "formula": "6,000.00元 × 0.05% × 1.5 × 20天 = 90.00元",
+                 "amount_max": None, "principal_max": None, "days_max": None, "carried": ["principal"]}
+    assert second["kind"] == "penalty" and "90.00元" in second["lead"]
 
 
 @pytest.mark.parametrize(("body", "status"), [
@@ -70,7 +75,7 @@ def test_oversize_body_without_content_length_is_refused(server: Server) -> None
 
 def test_control_characters_are_stripped_and_markup_is_never_echoed(client: httpx.Client) -> None:
     r = client.post("/api/chat", json={"message": "借呗\x00逾期\x1b会上\u200b征信吗"})
-    assert r.status_code == 200 and r.json()["sources"][0]["id"] == "faq-credit-report"
+    assert r.status_code == 200 and r.json()["sources"][0]["id"] in {"credit-report", "short-overdue"}
     evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     for body in ({"message": evil}, {"message": 5, "session_id": evil}, {"message": evil * 20}):
         text = client.post("/api/chat", json=body).text
@@ -100,9 +105,10 @@ def test_still_answers_after_abuse_and_under_concurrency(client: httpx.Client, s
 
 def test_faq_endpoints(client: httpx.Client) -> None:
     items = client.get("/api/faq").json()
-    assert len(items) >= 30 and {"id", "title", "answer", "questions", "source"} <= set(items[0])
-    one = client.get("/api/faq/faq-penalty").json()
-    assert one["id"] == "faq-penalty" and "1.5" in one["answer"]
+    assert len(items) >= 30 and {"id", "title", "lead", "answer", "questions", "sources"} <= set(items[0])
+    one = client.get("/api/faq/penalty").json()
+    assert one["id"] == "penalty" and "1.5" in one["answer"] and one["role"] == "penalty"
+    assert all("更正" not in json_text for json_text in (str(i) for i in items))
     _assert_clean_error(client.get("/api/faq/nope"), 404)
     _assert_clean_error(client.get("/api/faq/" + "x" * 300), (404, 422))
 
@@ -146,7 +152,7 @@ def test_feedback_survives_a_server_restart(tmp_path: Path) -> None:
 def test_health_readiness_and_docs(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
-    assert ready["status"] == "ready" and ready["dense"] == "ok" and ready["entries"] >= 30
+    assert ready["status"] == "ready" and ready["dense"] == "ok" and ready["intents"] >= 30
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/chat" in spec["paths"] and "/api/feedback" in spec["paths"]

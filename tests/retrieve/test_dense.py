@@ -21,12 +21,28 @@ class CountingEncoder(Encoder):
         return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
 
 
-DOCS = [SearchDoc("a", "entry", "标题", ("借呗逾期", "借借"), "正文"), SearchDoc("b", "entry", "其他", ("逾期逾期",), "")]
+DOCS = [SearchDoc("a", "intent", "a", "标题", ("借呗逾期", "借借"), "正文"),
+        SearchDoc("b", "intent", "b", "其他", ("逾期逾期",), "")]
+
+
+def test_scores_blend_the_best_unit_with_the_closest_few() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(10, 4)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owners = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2, 2])
+    index = DenseIndex(vectors, owners, 3, pool=3, pool_weight=0.5)
+    q = vectors[0]
+    sims = vectors @ q
+    expected = []
+    for d in range(3):
+        top = np.sort(sims[owners == d])[::-1][:3]
+        expected.append(0.5 * top[0] + 0.5 * top.mean())
+    np.testing.assert_allclose(index.scores(q), expected, rtol=1e-6)
 
 
 def test_scores_take_the_best_unit_of_each_document() -> None:
     vectors = np.eye(3, dtype=np.float32)
-    index = DenseIndex(vectors, np.array([1, 0, 1]), 2)
+    index = DenseIndex(vectors, np.array([1, 0, 1]), 2, pool=1)
     np.testing.assert_allclose(index.scores(np.array([0, 0, 1], np.float32)), [0, 1])
     np.testing.assert_allclose(index.scores(np.array([0, 1, 0], np.float32)), [1, 0])
     np.testing.assert_array_equal(index.units(0), vectors[[1]])
@@ -44,7 +60,7 @@ def test_corpus_embeddings_are_cached_by_corpus_and_model(tmp_path: Path) -> Non
     enc.fingerprint = "fp-2"  # a different model must not reuse the vectors
     DenseIndex.build(DOCS, enc, tmp_path)
     assert enc.calls == 2 * calls
-    changed = [DOCS[0], SearchDoc("b", "entry", "其他", ("逾期了",), "")]
+    changed = [DOCS[0], SearchDoc("b", "intent", "b", "其他", ("逾期了",), "")]
     DenseIndex.build(changed, enc, tmp_path)
     assert enc.calls == 3 * calls
     assert len(list((tmp_path / "embeddings").glob("*.npy"))) == 3

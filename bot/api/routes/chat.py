@@ -46,7 +46,7 @@ def chat(body: ChatRequest, bot: BotDep, settings: SettingsDep) -> Answer:
     if session_id is not None and not _SESSION_ID.match(session_id):
         session_id = None  # malformed ids are treated like unknown ones: a new session
     answer = bot.chat.reply(message, session_id)
-    logger.info("answered", extra={"fallback": answer.fallback, "confidence": answer.confidence,
+    logger.info("answered", extra={"kind": answer.kind.value, "confidence": answer.confidence,
                                    "source": answer.sources[0].id if answer.sources else None,
                                    "penalty": answer.penalty is not None})
     return answer

@@ -38,7 +38,7 @@ def feedback(body: FeedbackRequest, store: FeedbackDep, bot: BotDep) -> Feedback
     message_id = body.message_id or body.answer_id
     assert message_id is not None
     state = bot.chat.sessions.get(body.session_id)
-    question, source_id = state.recent.get(message_id, (None, None)) if state else (None, None)
+    question, source_id = (state.answered(message_id) if state else None) or (None, None)
     comment = strip_controls(body.comment).strip() or None if body.comment else None
     row = store.add(body.session_id, message_id, body.helpful, comment, question, source_id)
     return FeedbackResponse(id=row)

@@ -1,0 +1,144 @@
+"""The reply policy on its own: real understanding, a retrieval result written by the test, no model."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from bot.answer import ReplyKind
+from bot.corpus import load_corpus
+from bot.penalty import Limits
+from bot.policy import Roles, decide, merge_slots
+from bot.retrieve.hybrid import Hit, Miss, RetrievalResult
+from bot.segment import Segmenter
+from bot.sessions import Slots
+from bot.settings import PROJECT_ROOT
+from bot.understand import Understander
+
+ROLES = Roles("penalty", "human-contact", {"borrow-again": re.compile("逾期"), "check-status": re.compile("逾期|欠")},
+              {"repaid-still-overdue": re.compile("还了.{0,6}显示")}, threshold=0.8)
+LIMITS = Limits()
+
+
+@pytest.fixture(scope="module")
+def understand():
+    u = Understander(load_corpus(PROJECT_ROOT / "corpus"), Segmenter(), ["借呗"])
+    return u.understand
+
+
+def found(*ids: str, score: float = 0.95) -> RetrievalResult:
+    hits = [Hit(i, score - 0.01 * n, 0.0, 0.0, i) for n, i in enumerate(ids)]
+    return RetrievalResult("hybrid", hits, hits[0].score, None)
+
+
+def missed(scope: str | None = None, *ids: str) -> RetrievalResult:
+    hits = [Hit(i, 0.5, 0.0, 0.0, i) for i in ids]
+    miss = Miss.OUT_OF_SCOPE if scope else Miss.LOW_CONFIDENCE
+    return RetrievalResult("hybrid", hits, 0.5, miss, scope)  # type: ignore[arg-type]
+
+
+def test_crisis_comes_before_everything(understand) -> None:
+    d = decide(understand("欠了两万逾期三个月，我不想活了"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.CRISIS and not d.estimate
+
+
+@pytest.mark.parametrize(("text", "kind"), [("你好", ReplyKind.SMALLTALK), ("谢谢", ReplyKind.SMALLTALK),
+                                            ("转人工", ReplyKind.HANDOFF), ("你是机器人吗", ReplyKind.SMALLTALK)])
+def test_dialogue_acts_need_no_retrieval(understand, text: str, kind: ReplyKind) -> None:
+    assert decide(understand(text), Slots(), None, ROLES, LIMITS).kind is kind
+
+
+def test_reset_clears_the_remembered_values(understand) -> None:
+    d = decide(understand("重新算"), Slots(principal=Decimal(5000), days=3), None, ROLES, LIMITS)
+    assert d.kind is ReplyKind.SMALLTALK and d.slots.empty
+
+
+def test_scope_rules(understand) -> None:
+    d = decide(understand("花呗逾期一天有影响吗"), Slots(), found("short-overdue"), ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "other_product")
+    d = decide(understand("我没有逾期为什么借呗被关了"), Slots(), found("borrow-again"), ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "not_overdue")
+    d = decide(understand("借呗额度怎么提升"), Slots(), missed("everyday", "borrow-again"), ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "everyday")
+    d = decide(understand("随便问问"), Slots(), missed(None, "penalty"), ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "unsure")
+
+
+def test_an_intent_with_cue_words_needs_them(understand) -> None:
+    # close to borrow-again, but nothing about being overdue: everyday use
+    d = decide(understand("借呗还能再借吗"), Slots(), found("borrow-again"), ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "everyday")
+    d = decide(understand("借呗逾期还清了还能再借吗"), Slots(), found("borrow-again"), ROLES, LIMITS)
+    assert (d.kind, d.intent) == (ReplyKind.ANSWER, "borrow-again")
+
+
+def test_a_cued_runner_up_stands_in_only_when_the_message_talks_of_being_overdue(understand) -> None:
+    d = decide(understand("借呗逾期了欠多少怎么看"), Slots(), found("borrow-again", "check-status"), ROLES, LIMITS)
+    assert d.intent == "borrow-again"  # its cue (逾期) is there
+    d = decide(understand("借呗欠多少怎么看"), Slots(), found("borrow-again", "check-status"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.FALLBACK
+
+
+def test_words_that_single_an_intent_out_win_among_the_candidates(understand) -> None:
+    d = decide(understand("借呗还了怎么还显示逾期"), Slots(), found("overdue-what-now", "repaid-still-overdue"),
+               ROLES, LIMITS)
+    assert d.intent == "repaid-still-overdue"
+
+
+def test_amount_and_days_give_the_estimate_first(understand) -> None:
+    d = decide(understand("欠两万逾期一个多月罚多少"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.PENALTY and d.estimate_first and d.intent == "penalty"
+    assert d.slots.principal == 20000 and d.slots.days == 30 and d.carried == ()
+
+
+def test_a_question_beyond_the_numbers_is_answered_first(understand) -> None:
+    d = decide(understand("欠两万逾期一个月会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ANSWER and d.intent == "credit-report" and d.estimate and not d.estimate_first
+
+
+def test_an_amount_alone_asks_for_the_days_and_a_later_turn_completes_it(understand) -> None:
+    first = decide(understand("我借呗欠了两万块"), Slots(), missed(None), ROLES, LIMITS)
+    assert first.kind is ReplyKind.ASK_VALUE and first.asks_for == "days"
+    second = decide(understand("逾期一个多月了"), first.slots, found("consequences"), ROLES, LIMITS)
+    assert second.kind is ReplyKind.PENALTY and second.carried == ("principal",)
+    assert second.slots.principal == 20000 and second.slots.days == 30
+
+
+def test_days_alone_answer_the_question_and_are_remembered_quietly(understand) -> None:
+    d = decide(understand("借呗逾期一天有影响吗"), Slots(), found("short-overdue"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ANSWER and d.intent == "short-overdue" and not d.asks_for and d.slots.days == 1
+    assert not d.offer_calculator
+
+
+def test_a_new_value_replaces_the_old_and_the_rest_is_carried(understand) -> None:
+    slots = Slots(principal=Decimal(20000), days=30)
+    d = decide(understand("我欠了8000"), slots, missed(None), ROLES, LIMITS)
+    assert d.kind is ReplyKind.PENALTY and d.slots.principal == 8000 and d.slots.days == 30
+    assert d.carried == ("days",)
+
+
+def test_a_penalty_question_uses_remembered_values(understand) -> None:
+    d = decide(understand("那罚息一共多少钱"), Slots(principal=Decimal(5000), days=10), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.PENALTY and set(d.carried) == {"principal", "days"}
+
+
+def test_out_of_range_values_are_refused_and_not_remembered(understand) -> None:
+    d = decide(understand("欠了2000万逾期10天"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.REFUSE_VALUE and d.problems and d.slots.empty
+
+
+def test_numbers_without_talk_of_a_debt_are_not_an_overdue_amount(understand) -> None:
+    d = decide(understand("借呗借一万一天利息多少"), Slots(), missed("everyday"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.FALLBACK and not d.estimate and d.slots.empty
+
+
+def test_the_calculator_is_offered_only_with_the_penalty_answer(understand) -> None:
+    assert decide(understand("借呗逾期罚息怎么算"), Slots(), found("penalty"), ROLES, LIMITS).offer_calculator
+    assert not decide(understand("借呗逾期会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS).offer_calculator
+
+
+def test_merge_slots_reports_carried_values(understand) -> None:
+    merged, carried = merge_slots(Slots(principal=Decimal(1), daily_rate=Decimal("0.0004")), understand("逾期3天"))
+    assert merged.days == 3 and merged.principal == 1 and carried == ("principal", "daily_rate")

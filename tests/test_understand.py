@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.corpus import load_corpus
+from bot.segment import Segmenter
+from bot.settings import PROJECT_ROOT
+from bot.understand import DialogueAct, Understander
+
+
+@pytest.fixture(scope="module")
+def understander() -> Understander:
+    return Understander(load_corpus(PROJECT_ROOT / "corpus"), Segmenter(), ["借呗"])
+
+
+@pytest.mark.parametrize(("text", "act"), [
+    ("你好", DialogueAct.GREETING), ("您好！", DialogueAct.GREETING), ("在吗", DialogueAct.GREETING),
+    ("谢谢", DialogueAct.THANKS), ("好的谢谢你", DialogueAct.THANKS), ("多谢了", DialogueAct.THANKS),
+    ("再见", DialogueAct.GOODBYE), ("拜拜", DialogueAct.GOODBYE),
+    ("你是机器人吗", DialogueAct.IDENTITY), ("你是谁", DialogueAct.IDENTITY),
+    ("转人工", DialogueAct.HUMAN), ("我要投诉", DialogueAct.HUMAN), ("借呗客服电话多少", DialogueAct.HUMAN),
+    ("重新算", DialogueAct.RESET),
+    ("我真的还不起了，想死的心都有", DialogueAct.CRISIS), ("不想活了", DialogueAct.CRISIS),
+    ("借呗逾期会上征信吗", DialogueAct.NONE), ("你好，借呗逾期一天有影响吗", DialogueAct.NONE),
+])
+def test_dialogue_acts(understander: Understander, text: str, act: DialogueAct) -> None:
+    assert understander.understand(text).act is act
+
+
+def test_despair_inside_a_long_message_is_still_a_crisis(understander: Understander) -> None:
+    long = "我借呗欠了五万，逾期三个月了，每天都有电话打来，家里人也知道了，工作也丢了，" * 3 + "真的活不下去了"
+    assert understander.understand(long).act is DialogueAct.CRISIS
+
+
+def test_a_long_question_that_mentions_customer_service_is_a_question(understander: Understander) -> None:
+    text = "我上周已经联系过客服说明情况了，但是借呗还是显示逾期，这种情况会不会影响我下个月办房贷呀"
+    assert understander.understand(text).act is DialogueAct.NONE
+
+
+@pytest.mark.parametrize(("text", "not_overdue"), [
+    ("我没有逾期为什么借呗被关了", True), ("我从来没逾期过额度怎么降了", True), ("借呗还没到期能提前还吗", True),
+    ("我一直按时还款为什么不能用了", True),
+    ("借呗有没有逾期怎么查", False), ("当天还就不算逾期吧", False), ("我没逾期可是借呗说我有逾期", False),
+    ("借呗逾期一天有影响吗", False), ("借呗几点前还不算逾期", False),
+])
+def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
+    assert understander.understand(text).not_overdue is not_overdue
+
+
+def test_other_product_only_and_together_with_jiebei(understander: Understander) -> None:
+    assert understander.understand("花呗逾期了怎么办").other_product == "花呗"
+    assert understander.understand("信用卡逾期会上征信吗").other_product is not None
+    assert understander.understand("花呗逾期了借呗还能用吗").other_product is None
+    assert understander.understand("蚂蚁借呗逾期了").other_product is None
+
+
+def test_flags_and_values_are_read_once(understander: Understander) -> None:
+    turn = understander.understand("我借了两万，逾期一个多月，罚息多少？")
+    assert turn.penalty_question and turn.debt_talk and turn.whole_loan and turn.has_question
+    assert turn.values.principal == 20000 and turn.values.days == 30 and turn.values.days_approx is not None
+    assert not understander.understand("欠了两万").whole_loan
+    assert understander.understand("借呗蚂蚁借呗").match_text.count("借呗") == 2
+
+
+def test_a_bare_number_answers_what_was_asked(understander: Understander) -> None:
+    assert understander.understand("20", awaiting="days").values.days == 20
+    assert understander.understand("两万", awaiting="principal").values.principal == 20000
+    assert understander.understand("20").values.empty
+    assert understander.understand("-5", awaiting="days").values.rejected == ("days",)
