@@ -7,6 +7,7 @@ Penalty estimates start with the figure, then the formula in one line, then what
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from bot.answer import Answer, Contact, PenaltyInfo, ReplyKind, SourceRef
@@ -28,9 +29,28 @@ ASK_TEXT = {
 }
 
 
+_ARTICLES = re.compile(r"^(《[^》]+》)第([0-9、–]+)条$")
+
+
+def compact_bases(bases: list[str]) -> list[str]:
+    """Join citations of one law: 《征信业管理条例》第15条 + 第16条 → 《征信业管理条例》第15、16条."""
+    out: list[str] = []
+    laws: dict[str, list[str]] = {}
+    for b in dict.fromkeys(bases):
+        m = _ARTICLES.match(b)
+        if m is None:
+            out.append(b)
+        elif m.group(1) in laws:
+            laws[m.group(1)].append(m.group(2))
+        else:
+            laws[m.group(1)] = [m.group(2)]
+            out.append(m.group(1))
+    return [f"{b}第{'、'.join(laws[b])}条" if b in laws else b for b in out]
+
+
 def intent_label(intent: Intent, corpus: Corpus) -> str:
     """Citation of a knowledge entry: its title and the basis of the facts it states."""
-    bases = list(dict.fromkeys(corpus.fact(f).basis for f in intent.facts))
+    bases = compact_bases([corpus.fact(f).basis for f in intent.facts])
     return f"知识库：{intent.title}（依据：{'；'.join(bases)}）"
 
 
@@ -48,16 +68,16 @@ def _days_said(days: int, approx: Approx | None) -> str:
     return f"{approx.said}（按{days}天算）"
 
 
-def yuan(value: Decimal) -> str:
+def yuan(value: Decimal, unit: str = "元") -> str:
     """20000 → 20,000元; 1200.5 → 1,200.50元 (whole amounts without 分)."""
-    return (f"{value:,.0f}" if value == value.to_integral_value() else money(value)) + "元"
+    return (f"{value:,.0f}" if value == value.to_integral_value() else money(value)) + unit
 
 
 def _money_said(principal: Decimal, approx: Approx | None) -> str:
     if approx is None:
         return yuan(principal)
     if approx.kind == "range" and approx.high is not None:
-        return f"{approx.said}（按{yuan(approx.low)}–{yuan(approx.high)}算）"
+        return f"{approx.said}（按{yuan(approx.low, '')}–{yuan(approx.high)}算）"
     return f"{approx.said}（按{yuan(principal)}算）"
 
 

@@ -33,7 +33,7 @@ class DialogueAct(StrEnum):
 
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
-ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.HUMAN, DialogueAct.IDENTITY, DialogueAct.GREETING,
+ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
              DialogueAct.THANKS, DialogueAct.GOODBYE)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
 SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16}

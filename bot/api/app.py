@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.middleware.cors import CORSMiddleware
 
 from bot import __version__
@@ -42,8 +43,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             task.cancel()
         app.state.feedback.close()
 
-    app = FastAPI(title="借呗逾期问答 API", version=__version__, lifespan=lifespan,
-                  description="Retrieval-based answers about overdue 借呗 repayments, with penalty estimates.")
+    # Swagger UI and ReDoc assets come from a pinned package, so /docs works without internet
+    app = FastAPIOffline(title="借呗逾期问答 API", version=__version__, lifespan=lifespan,
+                         description="Retrieval-based answers about overdue 借呗 repayments, with penalty estimates.")
     app.state.settings = settings
     app.state.bot = bot
     app.state.load_error = None

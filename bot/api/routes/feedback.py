@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
+from bot.answer import Contact
 from bot.api.deps import BotDep, FeedbackDep
 from bot.api.routes.chat import SESSION_ID_PATTERN
 from bot.normalize import strip_controls
@@ -31,6 +32,7 @@ class FeedbackRequest(BaseModel):
 class FeedbackResponse(BaseModel):
     id: int
     stored: bool = True
+    contacts: list[Contact] = Field(default=[], description="Human contacts, offered when the answer did not help")
 
 
 @router.post("/feedback", response_model=FeedbackResponse, status_code=201, summary="Rate an answer")
@@ -41,4 +43,4 @@ def feedback(body: FeedbackRequest, store: FeedbackDep, bot: BotDep) -> Feedback
     question, source_id = (state.answered(message_id) if state else None) or (None, None)
     comment = strip_controls(body.comment).strip() or None if body.comment else None
     row = store.add(body.session_id, message_id, body.helpful, comment, question, source_id)
-    return FeedbackResponse(id=row)
+    return FeedbackResponse(id=row, contacts=[] if body.helpful else bot.chat.composer.contacts)
