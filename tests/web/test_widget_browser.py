@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import CHROMIUM, ROOT, Server, free_port
+from tests.conftest import CHROMIUM, ROOT, Server
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ SHADOW = "document.querySelector('#jiebei-chat-widget').shadowRoot"
 
 # WCAG relative luminance and contrast of a computed colour against the first opaque background behind it
 CONTRAST_JS = """(sel) => {
-  const root = %s;
+  const root = SHADOW_ROOT;
   const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
   const lum = ([r, g, b]) => {
     const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
@@ -45,7 +45,7 @@ CONTRAST_JS = """(sel) => {
     out.push({ sel, text: node.textContent.slice(0, 20), ratio: (a + 0.05) / (b + 0.05) });
   }
   return out;
-}""" % SHADOW
+}""".replace("SHADOW_ROOT", SHADOW)
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +103,8 @@ def test_penalty_figure_first_details_expand_and_feedback(page, server: Server) 
     reply = _bot_messages(page).last
     lead = reply.locator(".lead")
     assert re.match(r"按你说的欠款20,000元、逾期30天，罚息约450\.00元", lead.inner_text())
-    details = reply.locator("details")
     assert not reply.locator(".details").is_visible()
-    details.locator("summary").click()
+    reply.get_by_text("展开详细说明").click()
     assert "1.5" in reply.locator(".details").inner_text() and "仅供参考" in reply.locator(".details").inner_text()
     assert reply.locator("table").count() == 0
     page.get_by_role("button", name="有帮助").last.click()
