@@ -37,13 +37,28 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from bot.api.app import StoreUnavailable, open_stores
+    from bot.server import serve
 
-    from bot.api.app import create_app
+    settings = settings.model_copy(update={"host": args.host or settings.host,
+                                           "port": settings.port if args.port is None else args.port,
+                                           "workers": args.workers or settings.workers})
+    try:  # fail fast, once, before any worker starts: every worker would fail the same way
+        sessions, feedback = open_stores(settings)
+        feedback.close()
+    except StoreUnavailable as exc:
+        logger.critical("cannot start: %s", exc)
+        return 1
+    serve(settings)
+    return 0
 
-    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                proxy_headers=False, access_log=False)
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import open_feedback_store
+
+    store = open_feedback_store(settings.database_url, settings.feedback_db)
+    print(json.dumps({"store": "postgresql" if settings.database_url else "sqlite", "feedback": store.count()}))
+    store.close()
     return 0
 
 
@@ -61,7 +76,7 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> int:
     """Convert the model if needed and build the cached corpus embeddings."""
     from bot.pipeline import build_bot
 
-    bot = build_bot(settings, progress=True)
+    bot = build_bot(settings, progress=True, prepare=True)
     print(json.dumps(bot.status(), ensure_ascii=False))
     return 1 if bot.degraded and settings.dense_enabled else 0
 
@@ -75,15 +90,18 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="serve the HTTP API, widget and demo page")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="worker processes (default 1, or JIEBEI_WORKERS)")
     conv = sub.add_parser("convert-model", help="convert the bundled e5 model for sentence-transformers")
     conv.add_argument("--out", help="output folder (default: the cache folder the bot uses)")
     sub.add_parser("prepare", help="convert the model if needed and cache the corpus embeddings")
+    sub.add_parser("migrate", help="create or upgrade the feedback database schema")
     args = parser.parse_args(argv)
     settings = Settings()
     from bot.logs import configure_logging
 
     configure_logging(settings.log_level, json_lines=settings.log_json and args.command == "serve")
-    handler = {"ask": _ask, "serve": _serve, "convert-model": _convert, "prepare": _prepare}[args.command]
+    handler = {"ask": _ask, "serve": _serve, "convert-model": _convert, "prepare": _prepare,
+               "migrate": _migrate}[args.command]
     return handler(args, settings)
 
 

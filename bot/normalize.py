@@ -28,6 +28,20 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+# code points that are not characters: lone UTF-16 surrogates (JSON "\ud800" decodes to one) and the
+# Unicode non-characters (U+FDD0–U+FDEF and the last two code points of every plane)
+_NOT_TEXT = re.compile("[\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17)) + "]")
+
+
+def valid_text(text: str) -> str:
+    """Make a string from the outside valid Unicode: drop lone surrogates and non-characters.
+
+    Done once at the edge, so nothing later (tokenizers, databases, logs) meets a string it cannot encode.
+    """
+    return _NOT_TEXT.sub("", text)
+
+
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters; keep ordinary newlines and tabs."""
     return _CONTROL.sub("", text)

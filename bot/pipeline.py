@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.chat import ChatService
 from bot.corpus import Corpus, load_corpus
+from bot.model.onnx_export import has_onnx
 from bot.model.resolve import resolve_model
 from bot.retrieve.dense import Encoder, OnnxRuntimeEncoder, SentenceTransformerEncoder
 from bot.retrieve.hybrid import Retriever
@@ -49,12 +50,24 @@ class Bot:
         }
 
 
-def load_encoder(settings: Settings) -> Encoder:
-    """Resolve (converting on first use) and load the configured embedding model.
+class ModelNotPrepared(RuntimeError):
+    """The embedding model has not been converted or exported yet (``python -m bot prepare`` does it)."""
 
-    ``onnxruntime`` (the default) needs a local folder; a hub id falls back to sentence-transformers.
+
+def load_encoder(settings: Settings, prepare: bool = False) -> Encoder:
+    """Load the configured embedding model; with ``prepare``, convert and export it first if needed.
+
+    Serving never converts (it takes a minute and gigabytes of memory): an unprepared model is
+    reported, and the bot serves BM25 alone. ``onnxruntime`` (the default) needs a local folder; a
+    hub id is loaded through sentence-transformers.
     """
-    model = resolve_model(settings)
+    try:
+        model = resolve_model(settings, convert_if_missing=prepare)
+    except FileNotFoundError as exc:
+        raise ModelNotPrepared(str(exc)) from None
+    if settings.embed_backend == "onnxruntime" and Path(model).is_dir() and not prepare \
+            and not has_onnx(Path(model)):
+        raise ModelNotPrepared(f"{model} has no ONNX export")
     if settings.embed_backend == "onnxruntime" and Path(model).is_dir():
         return OnnxRuntimeEncoder(model, settings.query_prompt, settings.passage_prompt)
     backend = "onnx" if settings.embed_backend == "onnxruntime" else settings.embed_backend
@@ -62,7 +75,7 @@ def load_encoder(settings: Settings) -> Encoder:
 
 
 def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder: Encoder | None = None,
-              progress: bool = False) -> Bot:
+              progress: bool = False, prepare: bool = False) -> Bot:
     """Load the corpus and both indexes. Raises ``CorpusError`` on bad knowledge data."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -72,7 +85,10 @@ def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder:
     if encoder is None and settings.dense_enabled and settings.retrieval_mode != "bm25":
         t = time.perf_counter()
         try:
-            encoder = load_encoder(settings)
+            encoder = load_encoder(settings, prepare=prepare)
+        except ModelNotPrepared as exc:
+            dense_error = "not prepared"
+            logger.error("embedding model not prepared (%s): serving BM25 only; run `python -m bot prepare`", exc)
         except Exception as exc:  # any model failure degrades to BM25 instead of taking the bot down
             dense_error = f"{type(exc).__name__}: {exc}"
             logger.error("embedding model unavailable, serving BM25 only: %s", dense_error)
@@ -82,7 +98,7 @@ def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder:
     t = time.perf_counter()
     retriever = Retriever(corpus, settings, Segmenter(), encoder, progress=progress)
     timings["index"] = time.perf_counter() - t
-    store = sessions or MemorySessionStore(settings.session_ttl_seconds, settings.session_max)
+    store = sessions if sessions is not None else MemorySessionStore(settings.session_ttl_seconds, settings.session_max)
     chat = ChatService(settings, corpus, retriever, store)
     logger.info("bot ready", extra={"timings": timings, "dense": encoder is not None})
     return Bot(settings, corpus, retriever, chat, dense_error, timings)

@@ -89,6 +89,10 @@ class SessionState:
                    tuple(tuple(r) for r in data.get("recent", ())))  # type: ignore[misc]
 
 
+class SessionBusy(RuntimeError):
+    """Another turn of this conversation held its lock for too long (a shared store only)."""
+
+
 class SessionStore(Protocol):
     """Sessions by id; implementations expire and cap entries themselves.
 

@@ -7,11 +7,12 @@ edge (CLI, API factory, evaluation) and passed into the parts that need it.
 
 from __future__ import annotations
 
+import ipaddress
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,16 +63,52 @@ class Settings(BaseSettings):
 
     # API
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=0, le=65535)
+    workers: int = Field(1, ge=1, le=64)
     max_message_chars: int = Field(500, ge=1)
+    max_comment_chars: int = Field(500, ge=1)
     max_body_bytes: int = Field(16_384, ge=256)
     session_ttl_seconds: int = Field(1800, ge=1)
     session_max: int = Field(10_000, ge=1)
-    rate_limit_per_minute: int = Field(1200, ge=1)  # per client address; bursts up to the same number
+    rate_limit_per_minute: int = Field(1200, ge=1)
+    """Requests a minute per client address on /api/*, across all workers and replicas when Redis is set."""
     cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    trusted_proxies: list[str] = []
+    """Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For is honoured; none by default."""
+    # Edge: what one connection may cost before it is cut off
+    max_header_bytes: int = Field(16_384, ge=1024)
+    header_timeout_seconds: float = Field(5.0, gt=0)
+    """A request's headers must arrive within this time."""
+    idle_timeout_seconds: float = Field(5.0, gt=0)
+    """While a request is being read, the longest pause between two pieces of it."""
+    body_timeout_seconds: float = Field(10.0, gt=0)
+    """A request's body must arrive within this time after its headers."""
+    keep_alive_seconds: float = Field(5.0, gt=0)
+    max_concurrency: int = Field(64, ge=1)
+    """Requests in progress per worker beyond which the API sheds load with 503 + Retry-After."""
+    # Shared state: Redis for sessions and rate limits, PostgreSQL for feedback (SQLite by default)
+    redis_url: str | None = None
+    database_url: str | None = None
     feedback_db: Path = PROJECT_ROOT / ".data" / "feedback.sqlite3"
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for v in values:
+            try:
+                ipaddress.ip_network(v, strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {v!r}") from None
+        return values
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("JIEBEI_DATABASE_URL must be a postgresql:// URL (SQLite is the default without it)")
+        return value
 
     def threshold(self, mode: str) -> float:
         """The "not sure" threshold for a retrieval mode."""

@@ -11,6 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+
+from bot.sessions import SessionBusy
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ _STATUS_TEXT = {
     415: ("unsupported_media_type", "请使用 JSON（UTF-8）格式", "Send JSON encoded as UTF-8"),
     422: ("invalid_request", "请求参数不正确", "Invalid request parameters"),
     429: ("rate_limited", "请求过于频繁，请稍后再试", "Too many requests, please retry later"),
+    431: ("headers_too_large", "请求头过大", "Request header fields too large"),
     500: ("internal_error", "服务暂时出错，请稍后再试", "Internal error, please retry later"),
     503: ("not_ready", "服务正在启动，请稍后再试", "Service is starting, please retry later"),
 }
@@ -82,6 +86,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(_request_id(request), exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        logger.info("client disconnected before the body was read")
+        return error_response(_request_id(request), 400, "client_disconnected", "连接已断开", "Client disconnected")
+
+    @app.exception_handler(SessionBusy)
+    async def _busy(request: Request, exc: SessionBusy) -> JSONResponse:
+        return error_response(_request_id(request), 503, "session_busy", "这个对话正在处理上一条消息，请稍后再试",
+                              "This conversation is busy with another message, retry shortly", {"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ fingerprint and the prompts, so restarts skip re-encoding and any change re-enco
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from functools import lru_cache
@@ -190,23 +191,58 @@ class DenseIndex:
         owners = np.array([i for i, _ in query_units] + [i for i, _ in passage_units], dtype=np.int64)
         key = _cache_key(docs, encoder)
         path = cache_dir / "embeddings" / f"{key}.npy" if cache_dir else None
-        if path is not None and path.is_file():
-            vectors = np.load(path)
-            if vectors.shape == (len(owners), encoder.dim):
+        if path is not None:
+            vectors = load_verified(path, (len(owners), encoder.dim))
+            if vectors is not None:
                 logger.info("corpus embeddings loaded from cache %s", path.name)
                 return cls(vectors, owners, len(docs))
-            logger.warning("ignoring corpus embedding cache %s: shape %s", path, vectors.shape)
         logger.info("encoding %d corpus units with %s", len(owners), encoder.name)
         parts = [encoder.encode_queries([t for _, t in query_units], progress=progress)]
         if passage_units:
             parts.append(encoder.encode_passages([t for _, t in passage_units], progress=progress))
         vectors = np.concatenate(parts) if parts else np.zeros((0, encoder.dim), np.float32)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, vectors)
-            tmp.replace(path)
+            save_verified(path, vectors)
         return cls(vectors, owners, len(docs))
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+
+
+def save_verified(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` and a sidecar with its shape, dtype and sha256, each atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, array)
+    meta = path.with_suffix(".json")
+    meta_tmp = meta.with_suffix(".tmp.json")
+    meta_tmp.write_text(json.dumps({"shape": list(array.shape), "dtype": str(array.dtype), "sha256": _digest(array)}))
+    tmp.replace(path)
+    meta_tmp.replace(meta)
+
+
+def load_verified(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The cached array, or None (with a warning) when it is missing, damaged or not what is expected."""
+    meta = path.with_suffix(".json")
+    if not path.is_file():
+        return None
+    try:
+        info = json.loads(meta.read_text())
+        array = np.load(path, allow_pickle=False)
+        problem = None
+        if tuple(info["shape"]) != shape or array.shape != shape:
+            problem = f"shape {array.shape}, expected {shape}"
+        elif str(array.dtype) != info["dtype"] or array.dtype != np.float32:
+            problem = f"dtype {array.dtype}"
+        elif _digest(array) != info["sha256"]:
+            problem = "checksum mismatch"
+    except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+        problem = f"unreadable ({type(exc).__name__})"
+    if problem is None:
+        return array
+    logger.warning("corpus embedding cache %s is damaged (%s): rebuilding it", path.name, problem)
+    return None
 
 
 def _cache_key(docs: Sequence[SearchDoc], encoder: Encoder) -> str:

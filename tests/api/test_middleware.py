@@ -1,20 +1,24 @@
 from __future__ import annotations
 
-from bot.api.middleware import TokenBucketLimiter
+from limits import storage
+
+from bot.api.middleware import RateLimiter, _utf8_json
 
 
-def test_bucket_allows_bursts_then_waits_then_refills(clock) -> None:
-    limiter = TokenBucketLimiter(per_minute=3, clock=clock)
+def test_a_client_gets_its_limit_in_any_minute_and_others_are_independent() -> None:
+    limiter = RateLimiter(per_minute=3, store=storage.MemoryStorage())
     assert [limiter.take("a") for _ in range(3)] == [0, 0, 0]
     wait = limiter.take("a")
-    assert 19 < wait <= 20
-    assert limiter.take("b") == 0  # other clients are independent
-    clock.now += 20
-    assert limiter.take("a") == 0
+    assert 1 <= wait <= 60
+    assert limiter.take("b") == 0
 
 
-def test_bucket_memory_is_bounded() -> None:
-    limiter = TokenBucketLimiter(per_minute=1, max_clients=10)
-    for i in range(100):
-        limiter.take(f"client-{i}")
-    assert len(limiter._buckets) == 10
+def test_the_window_is_one_minute() -> None:
+    limiter = RateLimiter(per_minute=1, store=storage.MemoryStorage())
+    assert limiter.take("a") == 0 and 50 <= limiter.take("a") <= 60
+    assert limiter.item.get_expiry() == 60
+
+
+def test_only_utf8_json_is_accepted() -> None:
+    assert _utf8_json("application/json") and _utf8_json("application/json; charset=UTF-8")
+    assert not _utf8_json("application/json; charset=gbk") and not _utf8_json("text/plain") and not _utf8_json(None)

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 from bot.answer import Answer
 from bot.api.deps import BotDep, SettingsDep
 from bot.api.errors import ApiError
-from bot.normalize import strip_controls
+from bot.normalize import strip_controls, valid_text
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
+ExternalText = Annotated[StrictStr, AfterValidator(valid_text)]
+"""A string from the outside, made valid Unicode once, here at the edge."""
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    message: StrictStr = Field(description="The user's question, 1–500 characters after trimming")
-    session_id: StrictStr | None = Field(None, description="Omit or send null to start a new session")
+    message: ExternalText = Field(description="The user's question, 1–500 characters after trimming")
+    session_id: ExternalText | None = Field(None, description="Omit or send null to start a new session")
 
 
 def clean_message(raw: str, max_chars: int) -> str:

@@ -1,4 +1,4 @@
-"""Liveness and readiness."""
+"""Liveness and readiness. Nothing internal is shown here: details go to the log."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from fastapi.responses import JSONResponse
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness: the process answers")
+@router.api_route("/healthz", methods=["GET", "HEAD"], summary="Liveness: the process answers")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: corpus, indexes and model loaded (or BM25-only degradation)")
+@router.api_route("/readyz", methods=["GET", "HEAD"],
+                  summary="Readiness: ready, degraded (serving BM25 only), loading or failed")
 def readyz(request: Request) -> JSONResponse:
     bot = getattr(request.app.state, "bot", None)
     if bot is None:
-        error = getattr(request.app.state, "load_error", None)
-        return JSONResponse({"status": "failed" if error else "loading", "error": error}, status_code=503)
-    return JSONResponse({"status": "degraded" if bot.degraded else "ready", **bot.status()})
+        failed = getattr(request.app.state, "load_error", None) is not None
+        return JSONResponse({"status": "failed" if failed else "loading"}, status_code=503)
+    return JSONResponse({"status": "degraded" if bot.degraded else "ready", "intents": len(bot.corpus.intents)})
