@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup venv browser model run test eval lint clean
+.PHONY: setup venv services model run test eval lint clean
 
 setup: venv model
 
@@ -22,12 +22,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian's Chromium and CJK fonts for the headless browser tests (needs root or sudo).
-browser:
-	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-		echo "installing Chromium and CJK fonts with apt-get"; \
+# What the tests start for real, from Debian's packages (needs root or sudo): Chromium and CJK
+# fonts for the widget, redis-server for shared sessions and limits, PostgreSQL for feedback.
+services:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] && fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing chromium fonts-noto-cjk fonts-noto-color-emoji"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing with apt-get:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 model: venv
@@ -36,7 +41,7 @@ model: venv
 run: setup
 	$(PY) -m bot serve
 
-test: setup browser
+test: setup services
 	$(PY) -m pytest
 
 eval: setup

@@ -130,9 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         sp["cold_start"] = speed.cold_start(runs=1 if args.quick else 2)
         if not args.quick:  # before: the same start-up through sentence-transformers and PyTorch
             sp["cold_start_torch"] = speed.cold_start(runs=1, JIEBEI_EMBED_BACKEND="torch")
-        levels = (1, 8) if args.quick else (1, 8, 32)
-        bar = tqdm(total=len(levels), desc="API load")
-        sp["api"] = speed.api_load(texts, levels, 2.0 if args.quick else 10.0, bar)
+        levels = (1, 8) if args.quick else (1, 8, 32, 128)
+        workers = (1,) if args.quick else (1, 2)
+        bar = tqdm(total=len(levels) * len(workers), desc="API load")
+        sp["api"] = speed.api_load(texts, levels, 2.0 if args.quick else 6.0, workers, bar)
         bar.close()
         sizes = (1000,) if args.quick else (1000, 10_000, 100_000)
         bar = tqdm(total=len(sizes), desc="scaling")

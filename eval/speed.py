@@ -121,76 +121,115 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def api_load(texts: Sequence[str], concurrency: Sequence[int], seconds: float, progress=None) -> dict[str, object]:
-    """Throughput and latency of ``POST /api/chat`` over loopback with N concurrent clients."""
-    port = _free_port()
-    tmp = tempfile.mkdtemp(prefix="eval-api-")
-    env = {**os.environ, "JIEBEI_PORT": str(port), "JIEBEI_RATE_LIMIT_PER_MINUTE": "100000000",
-           "JIEBEI_FEEDBACK_DB": str(Path(tmp) / "fb.sqlite3"), "JIEBEI_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None:
-                return {"error": "server exited: " + server.stderr.read().decode()[-300:]}
-            time.sleep(0.5)
-        else:
-            return {"error": "server not ready in 180 s"}
-        results = {}
-        for n in concurrency:
-            results[str(n)] = _load_level(base, texts, n, seconds)
-            if progress is not None:
-                progress.update(1)
-        return {"seconds_per_level": seconds, "clients": results}
-    finally:
-        server.terminate()
+def distinct_questions(texts: Sequence[str], n: int) -> list[str]:
+    """``n`` different questions: the texts, then pairs of them joined (so no answer comes from a cache)."""
+    out = list(dict.fromkeys(texts))
+    i = 0
+    while len(out) < n and len(texts) > 1:
+        a, b = texts[i % len(texts)], texts[(i * 7 + 3) % len(texts)]
+        if a != b:
+            out.append(f"{a}，另外{b}")
+        i += 1
+    return out[:n]
+
+
+def api_load(texts: Sequence[str], concurrency: Sequence[int], seconds: float, workers: Sequence[int] = (1,),
+             progress=None) -> dict[str, object]:
+    """Throughput, errors and latency of ``POST /api/chat`` over loopback.
+
+    For each worker count and each number of concurrent clients, two runs: *distinct* questions
+    (every request a question the server has not seen, so no query cache helps) and *repeated*
+    ones (a small set cycled, as a popular question would be). 503s are the server shedding load.
+    """
+    out: dict[str, object] = {"seconds_per_level": seconds}
+    budget = int(max(concurrency) * seconds * 400) + 1000
+    distinct = distinct_questions(list(texts), budget)
+    for w in workers:
+        port = _free_port()
+        tmp = tempfile.mkdtemp(prefix="eval-api-")
+        env = {**os.environ, "JIEBEI_PORT": str(port), "JIEBEI_RATE_LIMIT_PER_MINUTE": "100000000",
+               "JIEBEI_FEEDBACK_DB": str(Path(tmp) / "fb.sqlite3"), "JIEBEI_LOG_LEVEL": "WARNING",
+               "JIEBEI_WORKERS": str(w)}
+        server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            deadline = time.time() + 240
+            ready = False
+            while time.time() < deadline and not ready:
+                try:
+                    ready = httpx.get(base + "/readyz", timeout=2).status_code == 200
+                except httpx.HTTPError:
+                    pass
+                if server.poll() is not None:
+                    out[f"workers_{w}"] = {"error": "server exited: " + server.stderr.read().decode()[-300:]}
+                    break
+                time.sleep(0.5)
+            if not ready:
+                out.setdefault(f"workers_{w}", {"error": "server not ready in 240 s"})
+                continue
+            time.sleep(1.0 if w > 1 else 0.0)  # let every worker finish loading
+            results: dict[str, dict[str, object]] = {"distinct": {}, "repeated": {}}
+            cursor = [0]
+            for n in concurrency:
+                results["distinct"][str(n)] = _load_level(base, distinct, n, seconds, cursor)
+                results["repeated"][str(n)] = _load_level(base, list(texts)[:20], n, seconds, [0])
+                if progress is not None:
+                    progress.update(1)
+            out[f"workers_{w}"] = results
+        finally:
+            import signal
+
+            try:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(server.pid, signal.SIGKILL)
+    return out
 
 
-def _load_level(base: str, texts: Sequence[str], clients: int, seconds: float) -> dict[str, object]:
-    """``clients`` threads posting questions in a loop for ``seconds``; latency of the 200s."""
+def _load_level(base: str, texts: Sequence[str], clients: int, seconds: float, cursor: list[int]) -> dict[str, object]:
+    """``clients`` threads posting questions for ``seconds``; ``cursor`` hands out the next question (shared
+    across levels for distinct questions, so none is asked twice)."""
     latencies: list[float] = []
-    errors = 0
+    errors = shed = 0
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
 
-    def worker(offset: int) -> None:
-        nonlocal errors
+    def next_text() -> str:
+        with lock:
+            i = cursor[0]
+            cursor[0] += 1
+        return texts[i % len(texts)]
+
+    def worker() -> None:
+        nonlocal errors, shed
         with httpx.Client(base_url=base, timeout=30) as client:
-            i = offset
             while time.perf_counter() < stop_at:
                 t0 = time.perf_counter()
                 try:
-                    ok = client.post("/api/chat", json={"message": texts[i % len(texts)]}).status_code == 200
+                    status = client.post("/api/chat", json={"message": next_text()}).status_code
                 except httpx.HTTPError:
-                    ok = False
+                    status = 0
                 dt = time.perf_counter() - t0
                 with lock:
-                    if ok:
+                    if status == 200:
                         latencies.append(dt)
+                    elif status == 503:
+                        shed += 1
                     else:
                         errors += 1
-                i += clients
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    return {"requests": len(latencies), "errors": errors, "throughput_rps": round(len(latencies) / elapsed, 2),
-            **percentiles(latencies)}
+    return {"requests": len(latencies), "errors": errors, "shed_503": shed,
+            "throughput_rps": round(len(latencies) / elapsed, 2), **percentiles(latencies)}
 
 
 def synthetic_bot(bot: Bot, size: int, seed: int = 7, units_per_doc: int = 4) -> tuple[ChatService, dict[str, float]]:

@@ -32,7 +32,8 @@ def test_quick_run_reports_every_mode_as_json(tmp_path: Path) -> None:
     assert data["calculator"]["amount_accuracy"] == 1.0
     stages = data["speed"]["stages"]
     assert {"normalise+segment", "bm25", "query_embedding", "fusion", "calculator", "whole_answer"} <= set(stages)
-    assert data["speed"]["api"]["clients"]["1"]["requests"] > 0
+    api = data["speed"]["api"]["workers_1"]
+    assert api["distinct"]["1"]["requests"] > 0 and api["repeated"]["8"]["errors"] == 0
     assert "1000" in data["speed"]["scaling"]
     assert data["speed"]["cold_start"]["cold_start_s"] > 0
     if SHARED.joinpath("data", "afqmc").is_dir():
