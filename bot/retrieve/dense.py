@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.malloc import return_large_buffers
 from bot.model.lean import LEAN_DIR, MANIFEST, has_lean, lean_paths, optimized_path
 from bot.model.onnx_export import export_onnx, has_onnx
 from bot.model.resolve import model_fingerprint
@@ -107,6 +108,7 @@ class OnnxRuntimeEncoder(Encoder):
         model_file, tokenizer_file = lean_paths(path, precision)
         if not has_lean(path, precision):
             raise FileNotFoundError(f"{path / LEAN_DIR} has no {precision} model; run `python -m bot prepare`")
+        return_large_buffers()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
