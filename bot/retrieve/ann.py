@@ -8,6 +8,7 @@ one. The graph is saved next to the embeddings, keyed by their checksum, and mem
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from pathlib import Path
 
@@ -21,14 +22,27 @@ EXPANSION_SEARCH = 256
 DTYPE = "f16"  # measured on 200k units: recall@10 1.0 after exact re-scoring, at half the memory of f32
 
 
+def _usearch_index():  # type: ignore[no-untyped-def]
+    """usearch's ``Index`` class, loaded after ONNX Runtime.
+
+    Loading ONNX Runtime's native library after usearch's crashes the process (segmentation fault;
+    usearch 2.26 with onnxruntime 1.32, reproduced with the two imports alone), while the other
+    order works; the encoder may load after an index, so the order is fixed here.
+    """
+    if importlib.util.find_spec("onnxruntime") is not None:
+        import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
+
+
 class AnnIndex:
     def __init__(self, index) -> None:  # type: ignore[no-untyped-def]
         self.index = index
 
     @classmethod
     def build(cls, vectors: np.ndarray, threads: int = 0) -> AnnIndex:
-        from usearch.index import Index
-
+        Index = _usearch_index()
         index = Index(ndim=vectors.shape[1], metric="cos", dtype=DTYPE, connectivity=CONNECTIVITY,
                       expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
         for start in range(0, len(vectors), 100_000):  # in slices: a float16 matrix need not be copied whole
@@ -45,8 +59,7 @@ class AnnIndex:
     @classmethod
     def load(cls, path: Path, expected: int) -> AnnIndex | None:
         """The saved graph (memory-mapped), or None when it is missing or does not hold ``expected`` units."""
-        from usearch.index import Index
-
+        Index = _usearch_index()
         if not path.is_file():
             return None
         try:

@@ -100,3 +100,17 @@ def test_query_embeddings_are_memoised() -> None:
     assert enc.calls == 1 and a is b
     enc.encode_query("借呗逾期", use_cache=False)
     assert enc.calls == 2
+
+
+def test_a_graph_index_then_the_encoder_runtime_load_in_one_process(tmp_path: Path) -> None:
+    """usearch loaded before ONNX Runtime crashed the process; the index loader fixes the order."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\n"
+            "from bot.retrieve.ann import AnnIndex\n"
+            "AnnIndex.build(np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32))\n"
+            "import onnxruntime\n"
+            "print('alive')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "alive", out.stderr[-1000:]
