@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 256
-DTYPE = "f16"  # measured on 200k units: recall@10 1.0 after exact re-scoring, at half the memory of f32
+DTYPE = "i8"  # measured at 100k units: recall@10 0.999 after exact re-scoring, faster and half the size of f16
 
 
 def _usearch_index():  # type: ignore[no-untyped-def]

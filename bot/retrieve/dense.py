@@ -179,6 +179,7 @@ class DenseIndex:
         self.pool, self.pool_weight = pool, pool_weight
         self.ann = ann
         self._slots: np.ndarray | None = None
+        self._many = np.zeros(0, dtype=np.int64)
 
     def units(self, doc: int) -> np.ndarray:
         """The unit vectors of document ``doc`` (its phrasings, title and answer)."""
@@ -196,15 +197,20 @@ class DenseIndex:
         best = np.maximum.reduceat(sims, self._starts)
         if self.pool <= 1 or self.pool_weight >= 1.0:
             return best
-        if self._slots is None:  # unit index per (document, slot); -1 pads documents with fewer units
-            slots = np.full((self.n_docs, int(self._counts.max())), -1, dtype=np.int64)
-            slots[self.owners, np.arange(len(self.owners)) - np.repeat(self._starts, self._counts)] = \
-                np.arange(len(self.owners))
-            self._slots = slots
-        padded = np.where(self._slots >= 0, sims[self._slots], -np.inf)
-        k = min(self.pool, padded.shape[1])
-        top = -np.partition(-padded, k - 1, axis=1)[:, :k]
-        return self._pooled(best, top, self._counts)
+        # a document with at most ``pool`` units pools all of them; only the others need a partial sort,
+        # over a padded (document, unit) table of just those documents
+        top_sum = np.add.reduceat(sims, self._starts)
+        if self._slots is None:
+            many = np.flatnonzero(self._counts > self.pool)
+            slots = np.full((len(many), int(self._counts[many].max()) if len(many) else 0), -1, dtype=np.int64)
+            for row, doc in enumerate(many):
+                slots[row, :self._counts[doc]] = np.arange(self._starts[doc], self._starts[doc] + self._counts[doc])
+            self._many, self._slots = many, slots
+        if len(self._many):
+            padded = np.where(self._slots >= 0, sims[self._slots], -np.inf)
+            top_sum[self._many] = -np.partition(-padded, self.pool - 1, axis=1)[:, :self.pool].sum(axis=1)
+        mean = top_sum / np.minimum(self._counts, self.pool)
+        return self.pool_weight * best + (1.0 - self.pool_weight) * mean
 
     def doc_scores(self, query_vec: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """The scores of the given documents only, exactly (candidates of a large corpus)."""
@@ -231,8 +237,9 @@ class DenseIndex:
         else:
             rows = self.ann.search(query_vec, max(4 * k, CANDIDATE_UNITS))
             best = np.unique(self.owners[rows[rows >= 0]])
-            scores = np.zeros(self.n_docs)  # only the candidates are scored
-            scores[best] = self.doc_scores(query_vec, best)
+            found = self.doc_scores(query_vec, best)  # only the candidates are scored
+            order = np.argsort(-found, kind="stable")[:k]
+            return best[order], found[order]
         best = best[np.argsort(-scores[best], kind="stable")][:k]
         return best, scores[best]
 

@@ -16,7 +16,8 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -171,7 +172,17 @@ class Retriever:
         self.settings, self.segmenter, self.docs = settings, segmenter, docs
         self.table = table or DocTable.build(list(docs))
         self.bm25, self.dense, self.encoder = bm25, dense, encoder
-        self._oos_docs = np.flatnonzero(~self.table.target_is_intent[self.table.target])
+        # out-of-scope topics always compete when they are few; in a large corpus with many of them
+        # they compete through each side's top-k like every other document (else every query would
+        # score them all)
+        oos = np.flatnonzero(~self.table.target_is_intent[self.table.target])
+        self._oos_docs = oos if len(oos) <= settings.candidates else np.zeros(0, dtype=np.int64)
+        self._sparse_pool = ThreadPoolExecutor(2, thread_name_prefix="sparse")
+
+    def _timed_sparse_top(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray, float]:
+        t = time.perf_counter()
+        top, scores = self.bm25.top_k(terms, k)
+        return top, scores, time.perf_counter() - t
 
     @property
     def dense_available(self) -> bool:
@@ -198,15 +209,20 @@ class Retriever:
         k = self.settings.candidates
         sparse_all: np.ndarray | None = None
         sparse_top = np.zeros(0, dtype=np.int64)
+        sparse_top_scores = np.zeros(0)
+        sparse_job: Future[tuple[np.ndarray, np.ndarray, float]] | None = None
         if mode != "dense":
             if small:
                 sparse_all = self.bm25.scores(terms)
+            elif mode == "hybrid":  # a large corpus: the sparse side searches while the query is encoded
+                sparse_job = self._sparse_pool.submit(self._timed_sparse_top, terms, k)
             else:
-                sparse_top, _ = self.bm25.top_k(terms, k)
+                sparse_top, sparse_top_scores, _ = self._timed_sparse_top(terms, k)
         t2 = time.perf_counter()
         timings["bm25"] = t2 - t1
         qvec = None
         dense_top = np.zeros(0, dtype=np.int64)
+        dense_top_scores = np.zeros(0)
         dense_all = None
         if mode != "bm25":
             assert self.encoder is not None and self.dense is not None
@@ -216,16 +232,23 @@ class Retriever:
             if small:
                 dense_all = self.dense.scores(qvec)
             else:
-                dense_top, _ = self.dense.top_k(qvec, k)
+                dense_top, dense_top_scores = self.dense.top_k(qvec, k)
             timings["dense"] = time.perf_counter() - t3
+        if sparse_job is not None:
+            sparse_top, sparse_top_scores, timings["bm25"] = sparse_job.result()
         if small:
             cand = np.arange(n)
             cos = dense_all if dense_all is not None else np.zeros(n)
             bm25 = sparse_all if sparse_all is not None else np.zeros(n)
         else:
             cand = np.unique(np.concatenate([sparse_top, dense_top, self._oos_docs]))
-            cos = self.dense.doc_scores(qvec, cand) if qvec is not None and self.dense is not None else np.zeros(len(cand))
-            bm25 = self.bm25.doc_scores(terms, cand) if mode != "dense" else np.zeros(len(cand))
+            # each side already scored its own top-k exactly; only the other candidates are scored here
+            cos = np.zeros(len(cand))
+            if qvec is not None and self.dense is not None:
+                cos = _complete(cand, dense_top, dense_top_scores, lambda d: self.dense.doc_scores(qvec, d))
+            bm25 = np.zeros(len(cand))
+            if mode != "dense":
+                bm25 = _complete(cand, sparse_top, sparse_top_scores, lambda d: self.bm25.doc_scores(terms, d))
         return RawScores(cand, np.asarray(bm25, dtype=np.float64), np.asarray(cos, dtype=np.float64),
                          bool(terms) or bool(text.strip()), timings)
 
@@ -242,6 +265,18 @@ class Retriever:
         result = rank(raw, self.table, self.settings, mode, k)
         result.timings = {**raw.timings, "fusion": time.perf_counter() - t}
         return result
+
+
+def _complete(cand: np.ndarray, known: np.ndarray, known_scores: np.ndarray,
+              score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Scores of the sorted ``cand``: those of ``known`` documents reused, the rest computed by ``score``."""
+    out = np.zeros(len(cand))
+    have = np.isin(cand, known)
+    if len(known):
+        out[np.searchsorted(cand, known)] = known_scores
+    if not have.all():
+        out[~have] = score(cand[~have])
+    return out
 
 
 def sparse_index(docs: list[SearchDoc], segmenter: Segmenter, settings: Settings) -> BM25Index:
