@@ -198,7 +198,7 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("overdue_cues")
+    @field_validator("late_cues", "overdue_cues")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:
@@ -211,8 +211,10 @@ class Dialogue(_Strict):
     crisis_contacts: tuple[Contact, ...] = Field(min_length=1)
     acts: dict[ActName, Act]
     replies: Replies
+    late_cues: str = Field(min_length=1)
+    """Words of having repaid late or not at all (a regular expression); other patterns say ``{late}``."""
     overdue_cues: str = Field(min_length=1)
-    """Words of being late or owing (a regular expression)."""
+    """Words of being overdue or of its consequences (a regular expression)."""
     starter_suggestions: tuple[str, ...] = Field(min_length=1)
     """Intent ids whose first phrasing is offered as a suggestion when nothing closer is known."""
 
@@ -311,6 +313,16 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
         seen[item.id] = path
 
 
+def _with_late(pattern: str, late: str, path: Path, where: str) -> str:
+    """``pattern`` with ``{late}`` standing for the dialogue's words of being late, checked to compile."""
+    expanded = pattern.replace("{late}", late)
+    try:
+        re.compile(expanded)
+    except re.error as exc:
+        raise CorpusError(f"{path}: {where}: invalid regular expression after expanding {{late}}: {exc}") from None
+    return expanded
+
+
 def load_corpus(corpus_dir: Path) -> Corpus:
     """Load, validate and cross-check the knowledge base under ``corpus_dir``.
 
@@ -351,7 +363,13 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     unknown = [i for i in dialogue.starter_suggestions if i not in intent_ids]
     if unknown:
         raise CorpusError(f"{dialogue_path}: field 'starter_suggestions': unknown intent ids {unknown}")
-    corpus = Corpus(tuple(it for _, _, it in intents), tuple(e for _, _, e in evidence),
+    late = f"(?:{dialogue.late_cues})"
+    dialogue = dialogue.model_copy(update={"overdue_cues": _with_late(dialogue.overdue_cues, late, dialogue_path,
+                                                                       "overdue_cues")})
+    expanded = [it.model_copy(update={name: _with_late(getattr(it, name), late, path, f"{it.id}: field '{name}'")
+                                      for name in ("cues", "prefer") if getattr(it, name)})
+                for path, _, it in intents]
+    corpus = Corpus(tuple(expanded), tuple(e for _, _, e in evidence),
                     tuple(f for _, _, f in facts), tuple(out_of_scope), dialogue)
     logger.info("corpus loaded", extra={"intents": len(corpus.intents), "evidence": len(corpus.evidence),
                                         "out_of_scope": len(out_of_scope)})

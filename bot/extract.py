@@ -43,6 +43,8 @@ _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|�
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
 _MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款|未还|没还|还不上|要还|剩|余|共|总共|一共|￥|¥)\s*(?:了|款|是|为|有|的|钱)?\s*$")
 _NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分|秒|小时|条|人|家|元宝|多|几|来)")
+_SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
+"""A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
 _PHONE_LIKE = re.compile(r"^(?:1[3-9]\d{9}|\d{12,})$")  # a mobile number, or an id/card-like run
 _LONG_DIGITS = re.compile(r"^\d{7,}$")
 
@@ -175,7 +177,7 @@ def _find_principal(text: str) -> Decimal | None:
             continue
         if has_unit or has_cue:
             priority = 2 if has_unit and has_cue else 1
-        elif value >= 100 and raw.replace(",", "").replace(".", "").isdigit():
+        elif value >= 100 and raw.replace(",", "").replace(".", "").isdigit() and not _SCORE_TALK.search(text):
             priority = 0  # a bare round figure such as "5000逾期10天"
         else:
             continue

@@ -343,35 +343,67 @@ def synthetic_retriever(bot: Bot, size: int, folder: Path, seed: int = 7) -> tup
     return chat, {k: round(v, 3) for k, v in info.items()}
 
 
+def _scale_one(bot: Bot, texts: Sequence[str], size: int) -> dict[str, object]:
+    folder = Path(tempfile.mkdtemp(prefix=f"eval-scale-{size}-"))
+    try:
+        chat, build = synthetic_retriever(bot, size, folder)
+        for t in WARMUP:
+            chat.reply(t)
+        _clear_query_cache(chat.retriever)
+        search, whole = [], []
+        half = len(texts) // 2
+        for text in texts[:half]:
+            turn = chat.understand(text)
+            t0 = time.perf_counter()
+            chat.retriever.search(turn.text, turn.match_text, use_cache=False)
+            search.append(time.perf_counter() - t0)
+        for text in texts[half:]:  # other questions: none is in the query cache
+            t0 = time.perf_counter()
+            chat.reply(text)
+            whole.append(time.perf_counter() - t0)
+        entry: dict[str, object] = {"entries": len(chat.retriever.docs), "build": build,
+                                    "retrieval": percentiles(search), "whole_answer": percentiles(whole)}
+        if chat.retriever.dense is not None and chat.retriever.dense.ann is not None:
+            entry["ann_recall@10"] = ann_recall(chat, texts[:100])
+        return entry
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scale_in_child(bot: Bot, texts: Sequence[str], size: int) -> dict[str, object]:
+    """One size measured in a forked child: its memory is returned when it ends, and a size this
+    machine cannot hold is reported (killed, out of memory) instead of taking the whole run down."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            send.send(_scale_one(bot, texts, size))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            send.send({"error": f"{type(exc).__name__}: {exc}"})
+
+    child = ctx.Process(target=run, daemon=True)
+    child.start()
+    send.close()
+    try:
+        result = receive.recv()
+    except EOFError:
+        result = None
+    child.join()
+    if result is None:
+        why = "killed (out of memory?)" if child.exitcode == -9 else f"exit code {child.exitcode}"
+        result = {"error": f"the {size:,}-entry corpus could not be measured on this machine: {why}"}
+    return result
+
+
 def scaling(bot: Bot, texts: Sequence[str], sizes: Sequence[int], progress=None) -> dict[str, object]:
-    """Whole-answer and retrieval latency on synthetic corpora of increasing size, distinct questions."""
+    """Whole-answer and retrieval latency on synthetic corpora of increasing size, distinct questions;
+    each size in its own child process."""
     out: dict[str, object] = {}
     for size in sizes:
-        folder = Path(tempfile.mkdtemp(prefix=f"eval-scale-{size}-"))
-        try:
-            chat, build = synthetic_retriever(bot, size, folder)
-            for t in WARMUP:
-                chat.reply(t)
-            _clear_query_cache(chat.retriever)
-            search, whole = [], []
-            half = len(texts) // 2
-            for text in texts[:half]:
-                turn = chat.understand(text)
-                t0 = time.perf_counter()
-                chat.retriever.search(turn.text, turn.match_text, use_cache=False)
-                search.append(time.perf_counter() - t0)
-            for text in texts[half:]:  # other questions: none is in the query cache
-                t0 = time.perf_counter()
-                chat.reply(text)
-                whole.append(time.perf_counter() - t0)
-            entry: dict[str, object] = {"entries": len(chat.retriever.docs), "build": build,
-                                        "retrieval": percentiles(search), "whole_answer": percentiles(whole)}
-            if chat.retriever.dense is not None and chat.retriever.dense.ann is not None:
-                entry["ann_recall@10"] = ann_recall(chat, texts[:100])
-            out[str(size)] = entry
-            del chat
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        out[str(size)] = _scale_in_child(bot, texts, size)
         if progress is not None:
             progress.update(1)
     return out
@@ -497,6 +529,7 @@ def side_by_side(sp: dict) -> dict[str, object]:
     out["scaling"] = {size: {"build_s": round(sum(v["build"].get(k, 0) for k in ("bm25_build_s", "dense_build_s")), 2),
                              "index_mb": v["build"].get("index_mb"), "memory_mb": v["build"].get("memory_mb"),
                              "p50_ms": v["whole_answer"].get("p50_ms"), "p99_ms": v["whole_answer"].get("p99_ms"),
-                             "ann_recall@10": v.get("ann_recall@10")}
+                             "ann_recall@10": v.get("ann_recall@10")} if "error" not in v else
+                      {"error": v["error"], "p50_ms": None, "p99_ms": None}
                       for size, v in scaling.items()}
     return out

@@ -231,6 +231,17 @@ def test_a_bad_dialogue_pattern_is_reported(tmp_path: Path) -> None:
         load_corpus(tmp_path)
 
 
+def test_words_of_being_late_are_written_once_and_shared(tmp_path: Path) -> None:
+    import re
+
+    corpus = load_corpus(_write(tmp_path / "ok", [_intent(cues="{late}|记录")], dialogue={"late_cues": "逾期|没按时还"}))
+    cue = re.compile(corpus.intents[0].cues or "")
+    assert cue.search("借呗没按时还会怎样") and cue.search("有记录吗") and not cue.search("借呗怎么开通")
+    _write(tmp_path / "bad", [_intent(cues="{late})")], dialogue={"late_cues": "逾期"})
+    with pytest.raises(CorpusError, match=r"faq-x\):\s+field 'cues'"):
+        load_corpus(tmp_path / "bad")
+
+
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = load_corpus(_write(tmp_path / "a", [_intent()])).fingerprint
     b = load_corpus(_write(tmp_path / "b", [_intent(answer="另一个说明。")])).fingerprint

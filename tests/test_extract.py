@@ -99,3 +99,13 @@ def test_extraction_never_raises_or_returns_impossible_values(text: str) -> None
 def test_generated_phrasings_round_trip(principal: int, days: int, unit: str, template: str) -> None:
     found = extract(template.format(p=principal, u=unit, d=days))
     assert (found.principal, found.days) == (principal, days)
+
+
+@pytest.mark.parametrize(("text", "principal"), [
+    ("借呗逾期几天芝麻分从700掉到600了", None),
+    ("芝麻信用分680，借呗逾期了还能借吗", None),
+    ("芝麻分700，借呗欠了5000块逾期3天", 5000),  # an amount with its unit still counts
+])
+def test_credit_scores_are_not_amounts(text: str, principal) -> None:
+    found = extract(text)
+    assert found.principal == (Decimal(principal) if principal else None)

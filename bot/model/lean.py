@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 LEAN_DIR = "lean"
 PRECISIONS = ("int8", "fp32")
 MANIFEST = "manifest.json"
+LEAN_FORMAT = 2
+"""Bumped whenever ``build_lean`` changes what it writes (2: int8 weights quantised per channel), so
+``prepare`` rebuilds older artefacts and serving does not load them."""
 # Unicode blocks kept: ASCII, Latin-1, general punctuation and symbols, CJK (with extensions and
 # compatibility forms), bopomofo, full-width forms, emoji, and SentencePiece's word marker.
 KEEP_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x2100, 0x21FF), (0x2460, 0x24FF),
@@ -110,7 +113,12 @@ def write_optimized(model: Path) -> Path:
 
 def has_lean(folder: Path, precision: str) -> bool:
     model, tok = lean_paths(folder, precision)
-    return model.is_file() and tok.is_file() and (folder / LEAN_DIR / MANIFEST).is_file()
+    if not (model.is_file() and tok.is_file() and (folder / LEAN_DIR / MANIFEST).is_file()):
+        return False
+    try:
+        return json.loads((folder / LEAN_DIR / MANIFEST).read_text(encoding="utf-8")).get("format") == LEAN_FORMAT
+    except (OSError, ValueError):
+        return False
 
 
 def build_lean(folder: Path, source_onnx: Path) -> Path:
@@ -127,9 +135,11 @@ def build_lean(folder: Path, source_onnx: Path) -> Path:
         model = onnx.load(str(source_onnx))
         table = slice_embeddings(model, kept)
         onnx.save(model, str(tmp / "model-fp32.onnx"))
+        # per-channel scales: query vectors at cosine 0.997 (mean) to fp32 instead of 0.990 per tensor,
+        # at the same size and speed (measured on the project's questions)
         quantize_dynamic(str(tmp / "model-fp32.onnx"), str(tmp / "model-int8.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gather"])
-        manifest = {"vocab": len(tokenizer["model"]["vocab"]), "kept": len(kept), "embedding_table": table,
+                         op_types_to_quantize=["MatMul", "Gather"], per_channel=True)
+        manifest = {"format": LEAN_FORMAT, "vocab": len(tokenizer["model"]["vocab"]), "kept": len(kept), "embedding_table": table,
                     "files": {name: sha256_file(tmp / name)
                               for name in ("tokenizer.json", "model-fp32.onnx", "model-int8.onnx")}}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
