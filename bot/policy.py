@@ -88,9 +88,12 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
     An intent with cue words answers only a message that has one of them; otherwise the next
     intent that is confident enough answers, and when none is, the message is everyday 借呗 use.
     """
-    everyday_but_overdue = (result.miss is Miss.OUT_OF_SCOPE and result.scope == "everyday" and turn.overdue_talk
-                            and result.top is not None and result.top.score >= roles.threshold)
-    if (result.miss is not None and not everyday_but_overdue) or result.top is None:
+    # close to an out-of-scope topic, yet the message speaks of being overdue (or of being shown as
+    # overdue, which is never "I am not overdue"): a confident intent still answers
+    confident = result.top is not None and result.top.score >= roles.threshold
+    overdue_after_all = result.miss is Miss.OUT_OF_SCOPE and confident and (
+        (result.scope == "everyday" and turn.overdue_talk) or (result.scope == "not_overdue" and turn.shown_overdue))
+    if (result.miss is not None and not overdue_after_all) or result.top is None:
         scope: FallbackScope = "unsure"
         if result.miss is Miss.OUT_OF_SCOPE and result.scope is not None:
             scope = result.scope

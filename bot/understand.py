@@ -78,6 +78,8 @@ class Turn:
     has_question: bool
     whole_loan: bool
     not_overdue: bool
+    shown_overdue: bool
+    """The message says the app, a message or the credit report shows it as overdue (说我逾期, 显示逾期)."""
     overdue_talk: bool
     """Words of being late or owing (from the corpus's ``overdue_cues``)."""
     other_product: str | None
@@ -120,14 +122,15 @@ class Understander:
         match_text = self.segmenter.normalize_for_match(text)
         values = extract(text, normalized=True)
         bare = bare_answer(text, awaiting) if values.empty and awaiting else None
-        not_overdue = bool(NOT_OVERDUE.search(text)) and not SHOWN_OVERDUE.search(text)
+        shown = bool(SHOWN_OVERDUE.search(text))
+        not_overdue = bool(NOT_OVERDUE.search(text)) and not shown
         return Turn(
             raw=message, text=text, match_text=match_text, act=self.act(text), values=bare or values,
             answers_awaited=bare is not None,
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=bool(PENALTY_CUE.search(text)),
             has_question=bool(QUESTION_CUE.search(text)),
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
-            not_overdue=not_overdue, overdue_talk=bool(self._overdue.search(text)),
+            not_overdue=not_overdue, shown_overdue=shown, overdue_talk=bool(self._overdue.search(text)),
             other_product=self.other_product(match_text))
 
 

@@ -142,3 +142,12 @@ def test_the_calculator_is_offered_only_with_the_penalty_answer(understand) -> N
 def test_merge_slots_reports_carried_values(understand) -> None:
     merged, carried = merge_slots(Slots(principal=Decimal(1), daily_rate=Decimal("0.0004")), understand("逾期3天"))
     assert merged.days == 3 and merged.principal == 1 and carried == ("principal", "daily_rate")
+
+
+def test_shown_as_overdue_is_never_i_am_not_overdue(understand) -> None:
+    hits = [Hit("repaid-still-overdue", 0.95, 0.0, 0.0, "repaid-still-overdue")]
+    close_to_not_overdue = RetrievalResult("hybrid", hits, 0.95, Miss.OUT_OF_SCOPE, "not_overdue")
+    d = decide(understand("我都是按时还款，为什么收到短信说我逾期了"), Slots(), close_to_not_overdue, ROLES, LIMITS)
+    assert (d.kind, d.intent) == (ReplyKind.ANSWER, "repaid-still-overdue")
+    d = decide(understand("我一直按时还款，为什么额度降了"), Slots(), close_to_not_overdue, ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "not_overdue")
