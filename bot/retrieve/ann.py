@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 256
+EXPANSION_SEARCH = 384  # at 1M units one graph build measured recall@10 0.987 with 256 (another 1.0); 384 costs ~1 ms
 DTYPE = "i8"  # measured at 100k units: recall@10 0.999 after exact re-scoring, faster and half the size of f16
 
 
