@@ -44,6 +44,15 @@ def test_real_corpus_is_intent_first(corpus) -> None:
         assert "  " not in i.answer
 
 
+def test_when_it_counts_as_overdue_is_not_how_long_one_may_wait(corpus) -> None:
+    """"多少天才算逾期" singles out the due-time answer; "拖几天不算逾期" asks for extra days (postpone)."""
+    prefer = re.compile(next(i for i in corpus.intents if i.id == "due-time").prefer)
+    for text in ("借呗多少天算逾期", "几天才算逾期啊", "什么时候算是逾期", "还款日中午12点前要还吗"):
+        assert prefer.search(text), text
+    for text in ("借呗最多可以拖几天不算逾期", "晚几天还会怎样"):
+        assert not prefer.search(text), text
+
+
 def test_evidence_links_to_intents_and_every_intent_cites_facts(corpus) -> None:
     ids = {i.id for i in corpus.intents}
     assert {e.kind for e in corpus.evidence} == {"article", "comment"}
