@@ -53,6 +53,15 @@ def test_when_it_counts_as_overdue_is_not_how_long_one_may_wait(corpus) -> None:
         assert not prefer.search(text), text
 
 
+def test_instalments_of_a_normal_loan_are_not_hardship(corpus) -> None:
+    """The negotiation answer needs words of being late or in difficulty; 分期 alone is everyday use."""
+    cue = re.compile(next(i for i in corpus.intents if i.id == "cannot-repay").cues)
+    for text in ("借呗逾期了能分期吗", "借呗还不上能分期吗", "失业了借呗怎么办", "能跟借呗协商分期吗", "借呗可以申请个性化分期吗"):
+        assert cue.search(text), text
+    for text in ("借呗可以分期吗", "借呗最多分几期", "借呗分期后还能再分期吗"):
+        assert not cue.search(text), text
+
+
 def test_evidence_links_to_intents_and_every_intent_cites_facts(corpus) -> None:
     ids = {i.id for i in corpus.intents}
     assert {e.kind for e in corpus.evidence} == {"article", "comment"}
