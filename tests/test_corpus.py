@@ -53,6 +53,15 @@ def test_when_it_counts_as_overdue_is_not_how_long_one_may_wait(corpus) -> None:
         assert not prefer.search(text), text
 
 
+def test_a_few_hours_or_days_late_asking_about_the_effect_is_the_short_overdue_answer(corpus) -> None:
+    """Its answer covers penalty, reporting and 芝麻分 together; asking to be late, or about 芝麻分 alone, is not it."""
+    prefer = re.compile(next(i for i in corpus.intents if i.id == "short-overdue").prefer)
+    for text in ("借呗逾期一天有影响吗", "晚还两天会怎么样", "借呗逾期了几个小时要紧吗", "逾期一天会影响征信吗"):
+        assert prefer.search(text), text
+    for text in ("借呗能逾期一天吗", "逾期一天芝麻分会降吗", "借呗逾期一个月会怎样", "逾期两天罚息多少", "逾期一天还能借吗"):
+        assert not prefer.search(text), text
+
+
 def test_instalments_of_a_normal_loan_are_not_hardship(corpus) -> None:
     """The negotiation answer needs words of being late or in difficulty; 分期 alone is everyday use."""
     cue = re.compile(next(i for i in corpus.intents if i.id == "cannot-repay").cues)
