@@ -47,9 +47,10 @@ def test_real_corpus_is_intent_first(corpus) -> None:
 def test_when_it_counts_as_overdue_is_not_how_long_one_may_wait(corpus) -> None:
     """"多少天才算逾期" singles out the due-time answer; "拖几天不算逾期" asks for extra days (postpone)."""
     prefer = re.compile(next(i for i in corpus.intents if i.id == "due-time").prefer)
-    for text in ("借呗多少天算逾期", "几天才算逾期啊", "什么时候算是逾期", "还款日中午12点前要还吗"):
+    for text in ("借呗多少天算逾期", "几天才算逾期啊", "什么时候算是逾期", "还款日中午12点前要还吗", "晚一天算不算逾期",
+                 "今天还算逾期吗"):
         assert prefer.search(text), text
-    for text in ("借呗最多可以拖几天不算逾期", "晚几天还会怎样"):
+    for text in ("借呗最多可以拖几天不算逾期", "晚几天还会怎样", "还了一部分还算逾期吗"):
         assert not prefer.search(text), text
 
 
