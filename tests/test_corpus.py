@@ -63,6 +63,15 @@ def test_a_few_hours_or_days_late_asking_about_the_effect_is_the_short_overdue_a
         assert not prefer.search(text), text
 
 
+def test_how_to_repay_is_not_why_it_still_shows(corpus) -> None:
+    """怎么还 asks how to repay; 怎么还有/还显示/还没 asks why something is still there."""
+    prefer = re.compile(next(i for i in corpus.intents if i.id == "how-to-repay").prefer)
+    for text in ("借呗逾期一天怎么还", "逾期了如何还款", "借呗逾期的钱怎样还钱"):
+        assert prefer.search(text), text
+    for text in ("借呗还了怎么还有逾期", "怎么还显示逾期", "怎么还没扣款", "怎么还是逾期"):
+        assert not prefer.search(text), text
+
+
 def test_instalments_of_a_normal_loan_are_not_hardship(corpus) -> None:
     """The negotiation answer needs words of being late or in difficulty; 分期 alone is everyday use."""
     cue = re.compile(next(i for i in corpus.intents if i.id == "cannot-repay").cues)
