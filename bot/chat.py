@@ -12,7 +12,7 @@ import logging
 import re
 import secrets
 
-from bot.answer import Answer
+from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
 from bot.corpus import Corpus
 from bot.penalty import Limits
@@ -23,6 +23,13 @@ from bot.settings import Settings
 from bot.understand import DialogueAct, Turn, Understander
 
 logger = logging.getLogger(__name__)
+
+FOLLOW_UP_MAX_CHARS = 30
+"""Longer messages are questions of their own, never read as a follow-up."""
+FOLLOW_UP_WITHIN = 3
+"""A follow-up read in context must land on one of the message's own top intents."""
+NOT_FOLLOW_UPS = ("chitchat", "other_product", "not_overdue")
+"""Out-of-scope topics that stay out of scope whatever came before."""
 
 
 class ChatService:
@@ -51,8 +58,33 @@ class ChatService:
         if turn.act is DialogueAct.NONE:
             result = self.retriever.search(turn.text, turn.match_text)
         decision = decide(turn, state.slots, result, self.roles, self.limits)
+        if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
+            turn, result, decision = self._in_context(turn, state, result, decision)
         answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan)
         return decision, result, answer
+
+    def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
+        """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""
+        context = self.corpus.dialogue.follow_up_context
+        return (context is not None and result is not None and result.hits != []
+                and any(intent for _, _, intent in state.recent)
+                and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None and not turn.not_overdue
+                and not any(term in turn.match_text for term in self.settings.product_terms)
+                and result.scope not in NOT_FOLLOW_UPS)
+
+    def _in_context(self, turn: Turn, state: SessionState, result: RetrievalResult,
+                    decision: Decision) -> tuple[Turn, RetrievalResult, Decision]:
+        """The message read as part of a conversation about an overdue 借呗, when that answers it
+        with one of the intents the message alone came closest to; otherwise the message as it was."""
+        context = self.corpus.dialogue.follow_up_context or ""
+        in_context = self.understand(context + turn.raw, state.awaiting)
+        found = self.retriever.search(in_context.text, in_context.match_text)
+        answer = decide(in_context, state.slots, found, self.roles, self.limits)
+        own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]}
+        if answer.kind is ReplyKind.FALLBACK or answer.intent not in own:
+            return turn, result, decision
+        logger.debug("follow-up read in context: %s", answer.intent)
+        return in_context, found, answer
 
     def reply(self, message: str, session_id: str | None = None) -> Answer:
         """Answer ``message`` in session ``session_id`` (a new session when unknown or missing)."""

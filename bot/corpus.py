@@ -217,6 +217,9 @@ class Dialogue(_Strict):
     """Words of being overdue or of its consequences (a regular expression)."""
     starter_suggestions: tuple[str, ...] = Field(min_length=1)
     """Intent ids whose first phrasing is offered as a suggestion when nothing closer is known."""
+    follow_up_context: str | None = None
+    """Put before a short follow-up ("会被起诉吗") that names no product, in a conversation that has
+    had an answer, so it is read as being about an overdue 借呗; None turns this off."""
 
 
 @dataclass(frozen=True)

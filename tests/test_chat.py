@@ -91,3 +91,19 @@ def test_fallbacks_point_to_a_human(bot) -> None:
     a = bot.chat.reply("借呗额度怎么提升")
     assert a.kind is ReplyKind.FALLBACK and a.fallback and a.confidence == 0.0
     assert "95188" in a.answer and {c.number for c in a.contacts} >= {"95188", "12378"}
+
+
+@pytest.mark.parametrize(("follow_up", "intent"), [("会不会被起诉啊", "lawsuit"), ("会坐牢吗", "jail-fear"),
+                                                   ("家里人会知道吗", "contacts"), ("会上征信吗", "credit-report")])
+def test_a_short_follow_up_is_read_in_the_conversation(bot, follow_up: str, intent: str) -> None:
+    alone = bot.chat.reply(follow_up)
+    assert alone.kind is ReplyKind.FALLBACK
+    s = bot.chat.reply("借呗逾期三天了我好害怕").session_id
+    answer = bot.chat.reply(follow_up, s)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "花呗呢", "你们这个怎么样", "我没有逾期"])
+def test_context_does_not_pull_other_topics_into_scope(bot, text: str) -> None:
+    s = bot.chat.reply("借呗逾期三天了我好害怕").session_id
+    assert bot.chat.reply(text, s).kind is ReplyKind.FALLBACK
