@@ -175,5 +175,9 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         about_money = (v.principal is not None or v.days is None) and not turn.has_question
         if about_penalty or plain.kind is ReplyKind.FALLBACK or about_money:
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
+    if about_penalty and not merged.complete and (merged.principal is not None or merged.days is not None):
+        # "罚多少" after one of the two values was given earlier: ask for the other, naming the one kept
+        missing = "principal" if merged.principal is None else "days"
+        return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
     return replace(plain, slots=merged)
 

@@ -58,6 +58,8 @@ NOT_OVERDUE = re.compile(
 # …unless the message says the system shows them overdue anyway (that is a records question)
 SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信).{0,6}(逾期|未还|没还|不良|负面)|说我有")
 BARE_NUMBER = re.compile(rf"[-−负]?\s*{NUMBER}")
+SHORT_ANSWER_MAX_CHARS = 12
+"""A message this short that carries a value ("二十天", "五千块") answers the value the bot asked for."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class Understander:
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown
         return Turn(
             raw=message, text=text, match_text=match_text, act=self.act(text), values=bare or values,
-            answers_awaited=bare is not None,
+            answers_awaited=bare is not None or (awaiting is not None and not values.empty
+                                                 and len(text) <= SHORT_ANSWER_MAX_CHARS and not QUESTION_CUE.search(text)),
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=bool(PENALTY_CUE.search(text)),
             has_question=bool(QUESTION_CUE.search(text)),
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),

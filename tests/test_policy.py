@@ -151,3 +151,10 @@ def test_shown_as_overdue_is_never_i_am_not_overdue(understand) -> None:
     assert (d.kind, d.intent) == (ReplyKind.ANSWER, "repaid-still-overdue")
     d = decide(understand("我一直按时还款，为什么额度降了"), Slots(), close_to_not_overdue, ROLES, LIMITS)
     assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "not_overdue")
+
+
+def test_asking_the_penalty_with_one_value_known_asks_for_the_other(understand) -> None:
+    d = decide(understand("那要罚多少"), Slots(days=3), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "principal" and d.slots.days == 3
+    d = decide(understand("会罚多少"), Slots(principal=Decimal(8000)), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "days"
