@@ -66,7 +66,7 @@ class ChatService:
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
         """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""
         context = self.corpus.dialogue.follow_up_context
-        return (context is not None and result is not None and result.hits != []
+        return (context is not None and result is not None and bool(result.hits)
                 and any(intent for _, _, intent in state.recent)
                 and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None and not turn.not_overdue
                 and not any(term in turn.match_text for term in self.settings.product_terms)
