@@ -69,7 +69,7 @@ class ChatService:
         return (context is not None and result is not None and bool(result.hits)
                 and any(intent for _, _, intent in state.recent)
                 and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None and not turn.not_overdue
-                and not any(term in turn.match_text for term in self.settings.product_terms)
+                and not turn.names_product
                 and result.scope not in NOT_FOLLOW_UPS)
 
     def _in_context(self, turn: Turn, state: SessionState, result: RetrievalResult,

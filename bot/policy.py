@@ -169,15 +169,14 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         intent = roles.penalty if first else plain.intent
         kind = ReplyKind.PENALTY if first else ReplyKind.ANSWER
         return Decision(kind, merged, intent=intent, estimate=True, estimate_first=first, carried=carried)
-    if new_value and not merged.complete:
-        missing: Literal["principal", "days"] = "principal" if merged.principal is None else "days"
+    missing = merged.missing
+    if new_value and missing is not None:
         # an amount or a rate alone is only ever about the penalty; days alone ("逾期四天") may ask anything
         about_money = (v.principal is not None or v.days is None) and not turn.has_question
         if about_penalty or plain.kind is ReplyKind.FALLBACK or about_money:
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
-    if about_penalty and not merged.complete and (merged.principal is not None or merged.days is not None):
+    if about_penalty and missing is not None and (merged.principal is not None or merged.days is not None):
         # "罚多少" after one of the two values was given earlier: ask for the other, naming the one kept
-        missing = "principal" if merged.principal is None else "days"
         return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
     return replace(plain, slots=merged)
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from bot.vague import Approx
 
@@ -40,6 +40,13 @@ class Slots:
     @property
     def empty(self) -> bool:
         return self.principal is None and self.days is None and self.daily_rate is None
+
+    @property
+    def missing(self) -> Literal["principal", "days"] | None:
+        """The value still needed for an estimate (the amount first), or None when complete."""
+        if self.principal is None:
+            return "principal"
+        return "days" if self.days is None else None
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,8 @@ class Turn:
     """The message says the app, a message or the credit report shows it as overdue (说我逾期, 显示逾期)."""
     overdue_talk: bool
     """Words of being late or owing (from the corpus's ``overdue_cues``)."""
+    names_product: bool
+    """The message names this bot's product (借呗)."""
     other_product: str | None
     """The other product the message is only about (names one, and not this bot's product)."""
 
@@ -113,8 +115,11 @@ class Understander:
                 return act
         return DialogueAct.NONE
 
+    def names_product(self, match_text: str) -> bool:
+        return any(term in match_text for term in self.product_terms)
+
     def other_product(self, match_text: str) -> str | None:
-        if any(term in match_text for term in self.product_terms):
+        if self.names_product(match_text):
             return None
         return next((label for label, names in self._products if any(n in match_text for n in names)), None)
 
@@ -126,15 +131,16 @@ class Understander:
         bare = bare_answer(text, awaiting) if values.empty and awaiting else None
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown
+        question = bool(QUESTION_CUE.search(text))
         return Turn(
             raw=message, text=text, match_text=match_text, act=self.act(text), values=bare or values,
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
-                                                 and len(text) <= SHORT_ANSWER_MAX_CHARS and not QUESTION_CUE.search(text)),
+                                                 and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=bool(PENALTY_CUE.search(text)),
-            has_question=bool(QUESTION_CUE.search(text)),
+            has_question=question,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=bool(self._overdue.search(text)),
-            other_product=self.other_product(match_text))
+            names_product=self.names_product(match_text), other_product=self.other_product(match_text))
 
 
 def bare_answer(text: str, awaiting: str) -> Extraction | None:

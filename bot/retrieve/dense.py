@@ -185,11 +185,15 @@ class DenseIndex:
         """The unit vectors of document ``doc`` (its phrasings, title and answer)."""
         return self.vectors[self._starts[doc]:self._starts[doc] + self._counts[doc]]
 
+    def _blend(self, best: np.ndarray, top_sum: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Each document's best unit blended with the mean of its (at most ``pool``) best units."""
+        mean = top_sum / np.minimum(counts, self.pool)
+        return self.pool_weight * best + (1.0 - self.pool_weight) * mean
+
     def _pooled(self, sims_best: np.ndarray, sims_top: np.ndarray, counts: np.ndarray) -> np.ndarray:
         if self.pool <= 1 or self.pool_weight >= 1.0:
             return sims_best
-        mean = np.where(np.isfinite(sims_top), sims_top, 0.0).sum(axis=1) / np.minimum(counts, self.pool)
-        return self.pool_weight * sims_best + (1.0 - self.pool_weight) * mean
+        return self._blend(sims_best, np.where(np.isfinite(sims_top), sims_top, 0.0).sum(axis=1), counts)
 
     def scores(self, query_vec: np.ndarray) -> np.ndarray:
         """Every document's score, exactly (small corpora)."""
@@ -209,8 +213,7 @@ class DenseIndex:
         if len(self._many):
             padded = np.where(self._slots >= 0, sims[self._slots], -np.inf)
             top_sum[self._many] = -np.partition(-padded, self.pool - 1, axis=1)[:, :self.pool].sum(axis=1)
-        mean = top_sum / np.minimum(self._counts, self.pool)
-        return self.pool_weight * best + (1.0 - self.pool_weight) * mean
+        return self._blend(best, top_sum, self._counts)
 
     def doc_scores(self, query_vec: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """The scores of the given documents only, exactly (candidates of a large corpus)."""
