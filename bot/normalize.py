@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SPACES = re.compile(r"\s+")
 _MASKED_DIGITS = re.compile(r"\*{2,}")
+TYPOS_RESOURCE = "typos.tsv"
 
 
 @lru_cache(maxsize=1)
@@ -47,20 +48,27 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def normalize(text: str) -> str:
-    """NFKC, Traditional → Simplified, lower case, collapsed white space.
-
-    Runs of asterisks, which is how customer-service logs mask digits (逾期***天), read as 几.
-    """
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_controls(text))
     text = _MASKED_DIGITS.sub("几", _t2s().convert(text))
     return _SPACES.sub(" ", text).strip().lower()
 
 
-def load_synonyms(text: str | None = None) -> dict[str, str]:
+def normalize(text: str) -> str:
+    """NFKC, Traditional → Simplified, lower case, collapsed white space, the domain's typos fixed.
+
+    Runs of asterisks, which is how customer-service logs mask digits (逾期***天), read as 几.
+    Typos (预期 or 逾其 for 逾期) are fixed here, not with the synonyms, so that the scope and cue
+    checks, which read this text, see the word the user meant.
+    """
+    return _typos()(_fold(text))
+
+
+def load_synonyms(text: str | None = None, resource: str = "synonyms.tsv") -> dict[str, str]:
     """Parse a tab-separated ``variant<TAB>canonical`` table (``#`` starts a comment)."""
     if text is None:
-        text = resources.files("bot.resources").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+        text = resources.files("bot.resources").joinpath(resource).read_text(encoding="utf-8")
+    fold = _fold if resource == TYPOS_RESOURCE else normalize
     table: dict[str, str] = {}
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -69,7 +77,7 @@ def load_synonyms(text: str | None = None) -> dict[str, str]:
         parts = line.split("\t")
         if len(parts) != 2 or not all(p.strip() for p in parts):
             raise ValueError(f"synonyms line {lineno}: expected 'variant<TAB>canonical', got {line!r}")
-        table[normalize(parts[0])] = normalize(parts[1])
+        table[fold(parts[0])] = fold(parts[1])
     return table
 
 
@@ -85,3 +93,8 @@ class SynonymMapper:
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda m: self._table[m.group(0)], text)
+
+
+@lru_cache(maxsize=1)
+def _typos() -> SynonymMapper:
+    return SynonymMapper(load_synonyms(resource=TYPOS_RESOURCE))

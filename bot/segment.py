@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jieba
 
-from bot.normalize import SynonymMapper, load_synonyms, normalize
+from bot.normalize import TYPOS_RESOURCE, SynonymMapper, load_synonyms, normalize
 
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -67,7 +67,8 @@ class Segmenter:
         self.fingerprint = hashlib.sha256("\0".join((
             dictionary.read_text(encoding="utf-8") if dictionary else "jieba-default", domain,
             repr(sorted((synonyms or {}).items())) if synonyms is not None else _resource("synonyms.tsv"),
-            repr(sorted(stopwords)) if stopwords is not None else _resource("stopwords.txt"))).encode()).hexdigest()
+            repr(sorted(stopwords)) if stopwords is not None else _resource("stopwords.txt"),
+            _resource(TYPOS_RESOURCE))).encode()).hexdigest()
         for line in domain.splitlines():
             parts = line.split()
             if parts:

@@ -107,3 +107,9 @@ def test_a_short_follow_up_is_read_in_the_conversation(bot, follow_up: str, inte
 def test_context_does_not_pull_other_topics_into_scope(bot, text: str) -> None:
     s = bot.chat.reply("借呗逾期三天了我好害怕").session_id
     assert bot.chat.reply(text, s).kind is ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize("text", ["借呗忘还了一天会不会很严重", "借呗逾其一天有影响没"])
+def test_a_day_late_in_everyday_words_or_with_a_typo_is_answered(bot, text: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "short-overdue", answer

@@ -14,6 +14,13 @@ def test_control_characters_are_removed_but_newlines_kept() -> None:
     assert strip_controls("a\x00b\x1bc\u200bd\ne") == "abcd\ne"
 
 
+def test_domain_typos_are_fixed_while_normalising() -> None:
+    # the scope and cue checks read normalised text, so they must see the word the user meant
+    assert normalize("借呗逾其一天算预期吗") == "借呗逾期一天算逾期吗"
+    assert normalize("会影响征性吗") == "会影响征信吗"
+    assert normalize("已经还请了") == "已经还清了"
+
+
 def test_synonyms_map_longest_variant_first() -> None:
     mapper = SynonymMapper(load_synonyms())
     assert mapper("蚂蚁借呗逾期利息怎么算") == "借呗逾期罚息怎么算"

@@ -37,6 +37,11 @@ def test_a_long_question_that_mentions_customer_service_is_a_question(understand
     assert understander.understand(text).act is DialogueAct.NONE
 
 
+@pytest.mark.parametrize("text", ["借呗忘还了一天会不会很严重", "借呗逾其一天有影响没", "借呗晚还两天"])
+def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Understander, text: str) -> None:
+    assert understander.understand(text).overdue_talk
+
+
 @pytest.mark.parametrize(("text", "not_overdue"), [
     ("我没有逾期为什么借呗被关了", True), ("我从来没逾期过额度怎么降了", True), ("借呗还没到期能提前还吗", True),
     ("我一直按时还款为什么不能用了", True),
