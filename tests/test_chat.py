@@ -113,3 +113,9 @@ def test_context_does_not_pull_other_topics_into_scope(bot, text: str) -> None:
 def test_a_day_late_in_everyday_words_or_with_a_typo_is_answered(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "short-overdue", answer
+
+
+@pytest.mark.parametrize("text", ["借呗下周才发工资能不能等我几天", "借呗这期我想过两天再还行吗", "借呗月底再还可以吗"])
+def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "postpone", answer
