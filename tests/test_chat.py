@@ -119,3 +119,12 @@ def test_a_day_late_in_everyday_words_or_with_a_typo_is_answered(bot, text: str)
 def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "postpone", answer
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("借呗今天最后一天，十点还可以吗", "due-time"), ("银行卡没钱借呗没扣成功会怎样", "due-time"),
+    ("借呗逾期多少天会被催收", "reminders"), ("借呗逾期了征信多久能恢复", "record-duration"),
+])
+def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
