@@ -175,6 +175,8 @@ def _find_principal(text: str) -> Decimal | None:
         has_cue = bool(_MONEY_CUE.search(before.replace("\0", "")))
         if not has_unit and (_PHONE_LIKE.match(raw) or (_LONG_DIGITS.match(raw) and not has_cue)):
             continue
+        if not has_unit and len(raw) == 1 and not raw.isdigit():
+            continue  # a lone 一 or 两 without a unit starts a word (借呗一直没还, 借两下), not an amount
         if has_unit or has_cue:
             priority = 2 if has_unit and has_cue else 1
         elif value >= 100 and raw.replace(",", "").replace(".", "").isdigit() and not _SCORE_TALK.search(text):

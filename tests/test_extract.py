@@ -54,7 +54,7 @@ def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> No
 
 @pytest.mark.parametrize("text", [
     "借呗逾期会上征信吗", "借呗可以停息挂账吗", "我打了13812345678这个电话", "几天前逾期了", "逾期好几个月了",
-    "3月份的账单", "你好",
+    "3月份的账单", "你好", "借呗一直没还", "借呗逾期几天已经全部还清了，但是借呗一直显示暂时无法使用",
 ])
 def test_no_amount_and_no_days_means_nothing_is_guessed(text: str) -> None:
     found = extract(text)
