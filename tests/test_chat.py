@@ -127,6 +127,8 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗还款时间到了我没钱怎么办", "cannot-repay"), ("借呗过两天还会不会上征信", "short-overdue"),
     ("借呗逾期了要我一次还完", "demand-full"), ("借呗逾期了公司会知道吗", "contacts"),
     ("有人说能帮我跟借呗协商停息，要先交钱", "agent-scam"), ("借呗还了一部分还算逾期吗", "partial-repayment"),
+    ("我借呗逾期", "overdue-what-now"), ("借呗有一期没还", "overdue-what-now"),
+    ("我借呗逾期了现在还清还有用吗", "overdue-what-now"), ("借呗逾期***天了", "overdue-what-now"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
