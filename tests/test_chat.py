@@ -131,11 +131,12 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("我借呗逾期了现在还清还有用吗", "overdue-what-now"), ("借呗逾期***天了", "overdue-what-now"),
     ("这个月工资拖欠了，借呗下周三到期，能不能跟借呗申请晚几天还，会不会影响征信啊", "postpone"),
 ])
+def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
+
 
 
 def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
     text = "这个月那期忘记还了，今天才发现已经逾期两天了，现在赶紧还了，会不会上征信，以后还能不能借"
     assert bot.chat.reply("借呗" + text).sources[0].id != "repaid-still-overdue"
-def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
-    answer = bot.chat.reply(text)
-    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
