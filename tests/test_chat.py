@@ -133,7 +133,8 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗还款了账单没变", "repaid-still-overdue"), ("借呗还进去了没显示", "repaid-still-overdue"),
     ("借呗能逾期几天不影响征信", "postpone"), ("征信不好借呗能用吗", "other-affects-jiebei"),
     ("借呗催收骂人可以投诉吗", "collection"), ("借呗逾期家人要承担吗", "family-liability"),
-    ("花钱找人处理借呗逾期靠谱吗", "agent-scam"),
+    ("花钱找人处理借呗逾期靠谱吗", "agent-scam"), ("借钡逾期了", "overdue-what-now"),
+    ("蚂蚁借的钱晚还两天行不行", "postpone"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
