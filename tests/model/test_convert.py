@@ -152,3 +152,12 @@ def test_pruning_keeps_every_piece_of_the_kept_scripts() -> None:
     pruned, kept = prune_unigram(tokenizer)
     assert kept == [0, 1, 2, 3, 4, 6, 7] and [p for p, _ in pruned["model"]["vocab"]][4:] == ["▁借呗", "ok", "😭"]
     assert pruned["model"]["unk_id"] == 3 and in_kept_scripts("借呗ok😭") and not in_kept_scripts("Привет")
+
+
+def test_lean_vocabulary_keeps_chinese_prompts_and_common_words_but_not_rare_latin_words() -> None:
+    from bot.model.lean import lean_keep
+
+    vocab = [["<s>", 0], ["▁借呗", -5], ["逾期", -6], ["▁app", -7], ["▁passage", -30], ["▁Donaudampf", -25],
+             ["APP", -28], ["Привет", -2], ["1000", -9], ["a", -3]]
+    keep = lean_keep(vocab, always={"▁passage"}, latin_words=2)  # <s> and ▁app score highest
+    assert [p for p, _ in vocab if keep(p)] == ["<s>", "▁借呗", "逾期", "▁app", "▁passage", "APP", "1000", "a"]
