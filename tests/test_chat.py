@@ -145,3 +145,8 @@ def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str
 def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
     text = "这个月那期忘记还了，今天才发现已经逾期两天了，现在赶紧还了，会不会上征信，以后还能不能借"
     assert bot.chat.reply("借呗" + text).sources[0].id != "repaid-still-overdue"
+
+
+@pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息"])
+def test_everyday_timing_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
+    assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
