@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -64,11 +64,11 @@ def normalize(text: str) -> str:
     return _typos()(_fold(text))
 
 
-def load_synonyms(text: str | None = None, resource: str = "synonyms.tsv") -> dict[str, str]:
-    """Parse a tab-separated ``variant<TAB>canonical`` table (``#`` starts a comment)."""
+def load_synonyms(text: str | None = None, resource: str = "synonyms.tsv",
+                  fold: Callable[[str], str] = normalize) -> dict[str, str]:
+    """Parse a tab-separated ``variant<TAB>canonical`` table (``#`` starts a comment), each side ``fold``-ed."""
     if text is None:
         text = resources.files("bot.resources").joinpath(resource).read_text(encoding="utf-8")
-    fold = _fold if resource == TYPOS_RESOURCE else normalize
     table: dict[str, str] = {}
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -97,4 +97,5 @@ class SynonymMapper:
 
 @lru_cache(maxsize=1)
 def _typos() -> SynonymMapper:
-    return SynonymMapper(load_synonyms(resource=TYPOS_RESOURCE))
+    # folded without the typo fix itself, which is what this table builds
+    return SynonymMapper(load_synonyms(resource=TYPOS_RESOURCE, fold=_fold))

@@ -52,8 +52,12 @@ def in_kept_scripts(text: str) -> bool:
     return all(any(lo <= ord(ch) <= hi for lo, hi in KEEP_RANGES) for ch in text)
 
 
+def _word(piece: str) -> str:
+    return piece.replace("\u2581", "")
+
+
 def _latin_word(piece: str) -> bool:
-    word = piece.replace("\u2581", "")
+    word = _word(piece)
     return len(word) >= 2 and any(ch.isalpha() and ord(ch) < 0x100 for ch in word)
 
 
@@ -72,7 +76,7 @@ def lean_keep(vocab: list[list], always: Iterable[str] = (), latin_words: int = 
             return False
         if not _latin_word(piece) or piece in common:
             return True
-        word = piece.replace("\u2581", "")
+        word = _word(piece)
         return len(word) <= SHORT_CAPITALS and word.isascii() and word.isupper()
 
     return keep
@@ -183,7 +187,6 @@ def build_lean(folder: Path, source_onnx: Path) -> Path:
         # them, so the words kept have exactly the vectors they had before the second cut.
         scripts, script_ids = prune_unigram(tokenizer)
         pruned, kept_of_scripts = prune_unigram(scripts, lean_keep(scripts["model"]["vocab"], prompt_pieces(folder)))
-        kept = [script_ids[i] for i in kept_of_scripts]
         (tmp / "tokenizer.json").write_text(json.dumps(pruned, ensure_ascii=False), encoding="utf-8")
         model = onnx.load(str(source_onnx))
         table = slice_embeddings(model, script_ids)
@@ -197,7 +200,7 @@ def build_lean(folder: Path, source_onnx: Path) -> Path:
             slice_embeddings(sliced, kept_of_scripts)
             onnx.save(sliced, str(tmp / f"model-{precision}.onnx"))
             (tmp / f"scripts-{precision}.onnx").unlink()
-        manifest = {"format": LEAN_FORMAT, "vocab": len(tokenizer["model"]["vocab"]), "kept": len(kept), "embedding_table": table,
+        manifest = {"format": LEAN_FORMAT, "vocab": len(tokenizer["model"]["vocab"]), "kept": len(kept_of_scripts), "embedding_table": table,
                     "files": {name: sha256_file(tmp / name)
                               for name in ("tokenizer.json", "model-fp32.onnx", "model-int8.onnx")}}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -207,5 +210,5 @@ def build_lean(folder: Path, source_onnx: Path) -> Path:
         tmp.mkdir()  # TemporaryDirectory removes it again
     for precision in PRECISIONS:
         write_optimized(target / f"model-{precision}.onnx")
-    logger.info("lean model written", extra={"kept": len(kept), "of": len(tokenizer["model"]["vocab"])})
+    logger.info("lean model written", extra={"kept": len(kept_of_scripts), "of": len(tokenizer["model"]["vocab"])})
     return target
