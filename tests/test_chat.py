@@ -135,6 +135,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗催收骂人可以投诉吗", "collection"), ("借呗逾期家人要承担吗", "family-liability"),
     ("花钱找人处理借呗逾期靠谱吗", "agent-scam"), ("借钡逾期了", "overdue-what-now"),
     ("蚂蚁借的钱晚还两天行不行", "postpone"),
+    ("借呗违约了怎么办", "overdue-what-now"), ("借呗违约了会怎样", "consequences"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
@@ -147,6 +148,7 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
     assert bot.chat.reply("借呗" + text).sources[0].id != "repaid-still-overdue"
 
 
-@pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息"])
+@pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
+                                  "借呗提前还款算违约吗"])
 def test_everyday_timing_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
