@@ -137,7 +137,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("蚂蚁借的钱晚还两天行不行", "postpone"),
     ("借呗违约了怎么办", "overdue-what-now"), ("借呗违约了会怎样", "consequences"),
     ("借呗逾期还清了 负面记录什么时候消", "record-duration"), ("有过逾期记录会影响借呗吗", "other-affects-jiebei"),
-    ("借呗逾期三个月了 现在还清 征信会好吗", "record-duration"),
+    ("借呗逾期三个月了 现在还清 征信会好吗", "record-duration"), ("怎么查征信有没有借呗逾期", "check-status"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
