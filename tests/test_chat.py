@@ -138,6 +138,8 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗违约了怎么办", "overdue-what-now"), ("借呗违约了会怎样", "consequences"),
     ("借呗逾期还清了 负面记录什么时候消", "record-duration"), ("有过逾期记录会影响借呗吗", "other-affects-jiebei"),
     ("借呗逾期三个月了 现在还清 征信会好吗", "record-duration"), ("怎么查征信有没有借呗逾期", "check-status"),
+    ("借呗还款日是今天 我明早还行不", "postpone"), ("借呗昨天到期今天还的 影响大吗", "short-overdue"),
+    ("借呗超了一天还的", "short-overdue"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
@@ -151,6 +153,7 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
 
 
 @pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
-                                  "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期"])
+                                  "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
+                                  "借呗还款日明天 今天能还吗"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
