@@ -173,7 +173,11 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     if new_value and missing is not None:
         # an amount or a rate alone is only ever about the penalty; days alone ("逾期四天") may ask anything
         about_money = (v.principal is not None or v.days is None) and not turn.has_question
-        if about_penalty or plain.kind is ReplyKind.FALLBACK or about_money:
+        # but a rate inside a question best answered by another entry ("罚息年化24%合法吗") is that
+        # entry's question: the rate is remembered for a later estimate
+        rate_question = (v.principal is None and v.days is None and turn.has_question and not top_is_penalty
+                         and plain.kind is ReplyKind.ANSWER)
+        if (about_penalty or plain.kind is ReplyKind.FALLBACK or about_money) and not rate_question:
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
     if about_penalty and missing is not None and (merged.principal is not None or merged.days is not None):
         # "罚多少" after one of the two values was given earlier: ask for the other, naming the one kept

@@ -119,6 +119,17 @@ def test_a_new_value_replaces_the_old_and_the_rest_is_carried(understand) -> Non
     assert d.carried == ("days",)
 
 
+@pytest.mark.parametrize("text", ["借呗逾期的年利率是不是超过24%", "借呗逾期罚息年化24%合法吗"])
+def test_a_rate_inside_a_question_on_rates_is_answered_and_remembered(understand, text: str) -> None:
+    d = decide(understand(text), Slots(), found("annual-rate", "penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ANSWER and d.intent == "annual-rate" and d.slots.daily_rate is not None
+
+
+def test_a_rate_with_a_penalty_question_still_asks_for_the_amount(understand) -> None:
+    d = decide(understand("日利率万分之五，逾期罚息怎么算"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "principal"
+
+
 def test_a_penalty_question_uses_remembered_values(understand) -> None:
     d = decide(understand("那罚息一共多少钱"), Slots(principal=Decimal(5000), days=10), found("penalty"), ROLES, LIMITS)
     assert d.kind is ReplyKind.PENALTY and set(d.carried) == {"principal", "days"}
