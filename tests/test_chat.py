@@ -139,7 +139,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期还清了 负面记录什么时候消", "record-duration"), ("有过逾期记录会影响借呗吗", "other-affects-jiebei"),
     ("借呗逾期三个月了 现在还清 征信会好吗", "record-duration"), ("怎么查征信有没有借呗逾期", "check-status"),
     ("借呗还款日是今天 我明早还行不", "postpone"), ("借呗昨天到期今天还的 影响大吗", "short-overdue"),
-    ("借呗超了一天还的", "short-overdue"),
+    ("借呗超了一天还的", "short-overdue"), ("借呗逾期花呗被冻结了", "jiebei-affects-other"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
