@@ -45,6 +45,8 @@ _MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款
 _NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分|秒|小时|条|人|家|元宝|多|几|来)")
 _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
+_NOT_DEBT_CUE = re.compile(r"(收费|收了|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
+"""Money just after these words is not the debt: a fee someone asks for, or what the user earns."""
 _PHONE_LIKE = re.compile(r"^(?:1[3-9]\d{9}|\d{12,})$")  # a mobile number, or an id/card-like run
 _LONG_DIGITS = re.compile(r"^\d{7,}$")
 
@@ -173,6 +175,8 @@ def _find_principal(text: str) -> Decimal | None:
             continue
         has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in "万kw千亿")
         has_cue = bool(_MONEY_CUE.search(before.replace("\0", "")))
+        if _NOT_DEBT_CUE.search(before.replace("\0", "")):
+            continue
         if not has_unit and (_PHONE_LIKE.match(raw) or (_LONG_DIGITS.match(raw) and not has_cue)):
             continue
         if not has_unit and len(raw) == 1 and not raw.isdigit():

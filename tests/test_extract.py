@@ -109,3 +109,11 @@ def test_generated_phrasings_round_trip(principal: int, days: int, unit: str, te
 def test_credit_scores_are_not_amounts(text: str, principal) -> None:
     found = extract(text)
     assert found.principal == (Decimal(principal) if principal else None)
+
+
+@pytest.mark.parametrize(("text", "principal"), [
+    ("有人说能帮我消除借呗逾期记录 收费两千", None), ("中介要收手续费500帮我协商借呗逾期", None),
+    ("我月薪3000，借呗欠了两万逾期了", 20000), ("借呗欠5000逾期10天", 5000),
+])
+def test_a_fee_or_an_income_is_not_the_debt(text: str, principal) -> None:
+    assert extract(text).principal == principal
