@@ -140,6 +140,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期三个月了 现在还清 征信会好吗", "record-duration"), ("怎么查征信有没有借呗逾期", "check-status"),
     ("借呗还款日是今天 我明早还行不", "postpone"), ("借呗昨天到期今天还的 影响大吗", "short-overdue"),
     ("借呗超了一天还的", "short-overdue"), ("借呗逾期花呗被冻结了", "jiebei-affects-other"),
+    ("借呗要我全额还款怎么办", "demand-full"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
@@ -154,6 +155,6 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
 
 @pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
                                   "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
-                                  "借呗还款日明天 今天能还吗"])
+                                  "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
