@@ -308,8 +308,10 @@ def synthetic_retriever(bot: Bot, size: int, folder: Path, seed: int = 7) -> tup
         parts.append(term)
         lengths.append(len(term))
     del copy_terms
-    bm25 = BM25Index.from_term_ids(np.concatenate(parts), np.asarray(lengths), vocab, n_terms=len(vocab) + n_copies)
+    term_ids = np.concatenate(parts)
     del parts
+    bm25 = BM25Index.from_term_ids(term_ids, np.asarray(lengths), vocab, n_terms=len(vocab) + n_copies)
+    del term_ids
     info["bm25_build_s"] = time.perf_counter() - t
     bm25.save(folder / "bm25")
     dense = None

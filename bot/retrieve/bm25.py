@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
 META = "jiebei.json"
+WEIGHT_CHUNK = 1 << 22
+"""Postings whose weights are computed at once while building (bounds the float64 temporaries)."""
 
 
 class BM25Index:
@@ -63,21 +65,31 @@ class BM25Index:
 
         n = len(lengths)
         n_terms = n_terms or len(vocab)
-        docs = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        # (term, doc) pairs with their term frequency, sorted by term then document
-        pairs, tf = np.unique(term_ids * n + docs, return_counts=True)
-        p_term, p_doc = pairs // n, pairs % n
+        # (term, doc) pairs with their term frequency, sorted by term then document: one int64 key
+        # per occurrence, sorted in place and run-length counted (np.unique would hold several
+        # copies; at a million documents that was the build's memory peak)
+        key = term_ids.astype(np.int64) * n
+        key += np.repeat(np.arange(n, dtype=np.int64), lengths)
+        key.sort()
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        tf = np.diff(np.r_[starts, len(key)]).astype(np.int32)
+        pairs = key[starts]
+        del key, starts
+        p_term, p_doc = (pairs // n).astype(np.int32), (pairs % n).astype(np.int32)
+        del pairs
         df = np.bincount(p_term, minlength=n_terms).astype(np.float64)
         idf = np.log(n - df + 0.5) - np.log(df + 0.5)
         average_idf = idf.sum() / len(idf)
         idf[idf < 0] = epsilon * average_idf
         norm = k1 * (1 - b + b * lengths / lengths.mean())
-        weights = idf[p_term] * tf * (k1 + 1) / (tf + norm[p_doc])
+        weights = np.empty(len(tf), dtype=np.float32)
+        for lo in range(0, len(tf), WEIGHT_CHUNK):  # float64 arithmetic, a chunk at a time
+            t, d, f = p_term[lo:lo + WEIGHT_CHUNK], p_doc[lo:lo + WEIGHT_CHUNK], tf[lo:lo + WEIGHT_CHUNK]
+            weights[lo:lo + WEIGHT_CHUNK] = idf[t] * f * (k1 + 1) / (f + norm[d])
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(np.bincount(p_term, minlength=n_terms), out=indptr[1:])
+        np.cumsum(df.astype(np.int64), out=indptr[1:])
         model = bm25s.BM25(k1=k1, b=b, method="robertson", dtype="float32", int_dtype="int32")
-        model.scores = {"data": weights.astype(np.float32), "indices": p_doc.astype(np.int32),
-                        "indptr": indptr, "num_docs": n}
+        model.scores = {"data": weights, "indices": p_doc, "indptr": indptr, "num_docs": n}
         model.vocab_dict = vocab
         model.unique_token_ids_set = set(vocab.values())
         model.nonoccurrence_array = None  # robertson BM25 has no score for absent terms
