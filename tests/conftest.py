@@ -112,16 +112,24 @@ def start_server(tmp: Path, *args: str, wait: bool = True, **env_overrides: str)
     server = Server(f"http://127.0.0.1:{port}", proc, env, log_path)
     if not wait:
         return server
+    # each worker loads the bot on its own and answers 503 until it has: with several, wait until
+    # a run of fresh connections (the kernel picks the worker) all find a ready one
+    workers = int(args[args.index("--workers") + 1]) if "--workers" in args else 1
+    needed = 1 if workers == 1 else 30
+    ready_in_a_row = 0
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
         try:
-            if httpx.get(server.url + "/readyz", timeout=2).status_code == 200:
-                return server
+            ready = httpx.get(server.url + "/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
+            ready = False
+        ready_in_a_row = ready_in_a_row + 1 if ready else 0
+        if ready_in_a_row >= needed:
+            return server
+        if not ready:
+            time.sleep(0.3)
     server.stop()
     raise RuntimeError("server did not become ready in 120 s")
 

@@ -183,17 +183,16 @@ def test_two_workers_share_conversations_and_one_rate_limit_through_redis(tmp_pa
     try:
         def conversation(i: int) -> float | None:
             amount = 1000 * (i + 1)
-            first = httpx.post(server.url + "/api/chat", json={"message": f"我借呗欠了{amount}元"}, timeout=30).json()
+            first = httpx.post(server.url + "/api/chat", json={"message": f"我借呗欠了{amount}元"}, timeout=30)
+            assert first.status_code == 200, first.text
             second = httpx.post(server.url + "/api/chat", json={"message": "逾期10天了",
-                                                                 "session_id": first["session_id"]}, timeout=30).json()
-            return second["penalty"]["principal"] if second.get("penalty") else None
+                                                                 "session_id": first.json()["session_id"]}, timeout=30)
+            assert second.status_code == 200, second.text
+            return second.json()["penalty"]["principal"] if second.json().get("penalty") else None
 
         with ThreadPoolExecutor(10) as pool:
             principals = list(pool.map(conversation, range(30)))
         assert principals == [1000.0 * (i + 1) for i in range(30)]
-        pids = {int(line.split('"pid": ')[1].split(",")[0].rstrip("}"))
-                for line in server.log.read_text().splitlines() if '"pid": ' in line}
-        assert len(pids) >= 2 or True  # which worker answered is the kernel's choice; the amounts are what matter
     finally:
         server.stop()
 
