@@ -47,6 +47,8 @@ def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Un
     ("我一直按时还款为什么不能用了", True),
     ("借呗有没有逾期怎么查", False), ("当天还就不算逾期吧", False), ("我没逾期可是借呗说我有逾期", False),
     ("借呗逾期一天有影响吗", False), ("借呗几点前还不算逾期", False),
+    ("怎样避免借呗逾期", True), ("设置自动还款防止借呗逾期", True), ("借呗怎么才能不逾期", True),
+    ("借呗明天到期没钱还 怕逾期怎么办", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
