@@ -173,10 +173,11 @@ def _find_principal(text: str) -> Decimal | None:
         value = parse_number(raw)
         if value is None:
             continue
-        has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in "万kw千亿")
-        has_cue = bool(_MONEY_CUE.search(before.replace("\0", "")))
-        if _NOT_DEBT_CUE.search(before.replace("\0", "")):
+        context = before.replace("\0", "")
+        if _NOT_DEBT_CUE.search(context):
             continue
+        has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in "万kw千亿")
+        has_cue = bool(_MONEY_CUE.search(context))
         if not has_unit and (_PHONE_LIKE.match(raw) or (_LONG_DIGITS.match(raw) and not has_cue)):
             continue
         if not has_unit and len(raw) == 1 and not raw.isdigit():
