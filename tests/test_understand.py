@@ -42,6 +42,15 @@ def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Un
     assert understander.understand(text).overdue_talk
 
 
+@pytest.mark.parametrize(("text", "talk"), [
+    ("借呗提前还款有什么负面影响吗", False), ("提前结清借呗会留下不良记录吗", False), ("借呗提前还会影响征信吗", False),
+    ("借呗逾期了提前还一部分征信会好点吗", True), ("借呗晚了会有负面记录吗", True), ("借呗会上征信吗", True),
+])
+def test_credit_words_are_overdue_talk_except_about_repaying_early(understander: Understander, text: str,
+                                                                    talk: bool) -> None:
+    assert understander.understand(text).overdue_talk is talk
+
+
 @pytest.mark.parametrize(("text", "not_overdue"), [
     ("我没有逾期为什么借呗被关了", True), ("我从来没逾期过额度怎么降了", True), ("借呗还没到期能提前还吗", True),
     ("我一直按时还款为什么不能用了", True),
