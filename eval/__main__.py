@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         bar = tqdm(total=2 * len(texts), desc="latency")
         sp["stages"] = speed.stage_latency(bot, texts, bar)
         bar.close()
+        if bot.retriever.encoder is not None:
+            sp["against_bar"] = speed.answer_against_bar(bot, texts[:60] if args.quick else texts)
         sp["cold_start"] = speed.cold_start(runs=2 if args.quick else 5)
         sp["bm25"] = speed.bm25_latency(bot, texts)
         if not args.quick:

