@@ -141,6 +141,8 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗还款日是今天 我明早还行不", "postpone"), ("借呗昨天到期今天还的 影响大吗", "short-overdue"),
     ("借呗超了一天还的", "short-overdue"), ("借呗逾期花呗被冻结了", "jiebei-affects-other"),
     ("借呗要我全额还款怎么办", "demand-full"),
+    ("借呗逾期以后怎么借不到钱了", "borrow-again"), ("借呗到期没还上 花呗还能用吗", "jiebei-affects-other"),
+    ("别的贷款逾期了两天会不会影响借呗", "other-affects-jiebei"), ("花呗逾期一天会影响借呗吗", "other-affects-jiebei"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)

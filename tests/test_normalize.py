@@ -17,6 +17,8 @@ def test_control_characters_are_removed_but_newlines_kept() -> None:
 def test_domain_typos_are_fixed_while_normalising() -> None:
     # the scope and cue checks read normalised text, so they must see the word the user meant
     assert normalize("借呗逾其一天算预期吗") == "借呗逾期一天算逾期吗"
+    assert normalize("别的货款逾期会影响借呗吗") == "别的贷款逾期会影响借呗吗"
+    assert normalize("退货款退到花呗了") == "退货款退到花呗了"  # 货款 itself is a word: only 货款逾期 is the typo
     assert normalize("会影响征性吗") == "会影响征信吗"
     assert normalize("已经还请了") == "已经还清了"
 
