@@ -143,6 +143,9 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗要我全额还款怎么办", "demand-full"),
     ("借呗逾期以后怎么借不到钱了", "borrow-again"), ("借呗到期没还上 花呗还能用吗", "jiebei-affects-other"),
     ("别的贷款逾期了两天会不会影响借呗", "other-affects-jiebei"), ("花呗逾期一天会影响借呗吗", "other-affects-jiebei"),
+    ("借呗欠了两万逾期一个多月 每天都有人打电话 我真不知道怎么办", "collection"),
+    ("借呗的人老是给我打电话 我该怎么办", "collection"), ("借呗催收恐吓我说要抓我", "collection"),
+    ("借呗逾期了说要派人来我家", "home-visit"), ("借呗一直发短信催款怎么回事", "reminders"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
