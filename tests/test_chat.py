@@ -161,6 +161,7 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
 
 @pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
                                   "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
-                                  "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗", "借呗提前还款有什么负面影响吗"])
+                                  "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗", "借呗提前还款有什么负面影响吗",
+                                  "借呗还款日推迟到每月20号行吗", "借呗账单怎么看"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
