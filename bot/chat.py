@@ -96,7 +96,7 @@ class ChatService:
             state = state or SessionState()
             understood = self.understand(message, state.awaiting)
             decision, _, answer = self.respond(understood, state)
-            new_state = state.after_turn(decision.slots, decision.asks_for, message_id, message, decision.intent)
+            new_state = state.after_turn(decision.slots, decision.awaits, message_id, message, decision.intent)
             return new_state, answer
 
         answer = self.sessions.update(session_id, turn)

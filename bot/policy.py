@@ -25,6 +25,7 @@ PREFER_WITHIN = 3
 """How far down the candidates an intent singled out by its own words may come from."""
 FallbackScope = Literal["unsure", "everyday", "not_overdue", "other_product", "chitchat"]
 Slot = Literal["principal", "days", "daily_rate"]
+Awaiting = Literal["principal", "days", "values"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ class Decision:
     asks_for: Literal["principal", "days"] | None = None
     problems: tuple[str, ...] = ()
     offer_calculator: bool = False
+    """The penalty answer, which invites the amount and the days for an estimate."""
+
+    @property
+    def awaits(self) -> Awaiting | None:
+        """What the next message may be answering: the value asked for, or both after the invitation
+        (then "我借了8000" or "20天" is taken as an answer, but a bare number stays ambiguous)."""
+        return self.asks_for or ("values" if self.offer_calculator else None)
 
 
 def merge_slots(old: Slots, turn: Turn) -> tuple[Slots, tuple[Slot, ...]]:

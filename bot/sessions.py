@@ -55,7 +55,8 @@ class SessionState:
 
     slots: Slots = Slots()
     awaiting: str | None = None
-    """The value the bot last asked for ("principal" or "days"), so a bare "20" can answer it."""
+    """The value the bot last asked for ("principal" or "days"), so a bare "20" can answer it, or
+    "values" after the penalty answer invited the amount and the days."""
     turns: int = 0
     recent: tuple[tuple[str, str, str | None], ...] = ()
     """(message id, question, answering intent id) of the last few answers, oldest first."""

@@ -147,7 +147,7 @@ class Understander:
 def bare_answer(text: str, awaiting: str) -> Extraction | None:
     """A reply that is only a number ("20", "两万") answers the value the bot asked for."""
     text = text.rstrip("。.!！ ")
-    if not BARE_NUMBER.fullmatch(text):
+    if awaiting not in ("principal", "days") or not BARE_NUMBER.fullmatch(text):
         return None
     value = parse_number(text.lstrip("-−负 "))
     if value is None:

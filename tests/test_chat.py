@@ -30,6 +30,17 @@ def test_two_turns_remember_the_amount(bot) -> None:
     assert third.penalty is not None and third.penalty.amount == 72.0 and not third.penalty.rate_assumed
 
 
+def test_values_given_after_the_penalty_answer_invites_them_are_taken(bot) -> None:
+    first = bot.chat.reply("借呗逾期罚息怎么算")
+    assert first.kind is ReplyKind.ANSWER and first.sources[0].id == "penalty" and not first.asks_for
+    second = bot.chat.reply("我借了8000", first.session_id)  # no word of a debt: only the invitation makes it one
+    assert second.kind is ReplyKind.ASK_VALUE and second.asks_for == ["days"], second
+    third = bot.chat.reply("20天", first.session_id)
+    assert third.kind is ReplyKind.PENALTY and third.penalty is not None and third.penalty.amount == 120.0
+    # without the invitation the same amount is everyday talk, not a debt
+    assert bot.chat.reply("我借了8000").kind is not ReplyKind.ASK_VALUE
+
+
 def test_the_figure_comes_first_and_nothing_is_said_twice(bot) -> None:
     a = bot.chat.reply("欠了两万逾期一个月罚多少")
     assert a.lead.startswith("按你说的欠款20,000元、逾期30天，罚息约450.00元")

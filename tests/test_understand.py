@@ -83,11 +83,17 @@ def test_a_bare_number_answers_what_was_asked(understander: Understander) -> Non
     assert understander.understand("两万", awaiting="principal").values.principal == 20000
     assert understander.understand("20").values.empty
     assert understander.understand("-5", awaiting="days").values.rejected == ("days",)
+    # after the penalty answer invited both values, a bare number could be either: it answers nothing
+    assert understander.understand("20", awaiting="values").values.empty
+
+
 
 
 @pytest.mark.parametrize(("text", "awaiting", "answers"), [
     ("20", "days", True), ("二十天", "days", True), ("五千块", "principal", True), ("大概半个月吧", "days", True),
     ("二十天", None, False), ("二十天会上征信吗", "days", False),
+    ("我借了8000", "values", True), ("20天", "values", True), ("20", "values", False),
+    ("借呗逾期3天会上征信吗", "values", False),
     ("我上个月借了五千块钱买手机现在想提前还", "principal", False),
 ])
 def test_a_short_message_with_a_value_answers_the_question_the_bot_asked(
