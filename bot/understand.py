@@ -69,7 +69,8 @@ class Turn:
 
     raw: str
     text: str
-    """Normalised (NFKC, Simplified, lower case): what the encoder reads."""
+    """Normalised (NFKC, Simplified, lower case): what the encoder reads; talk of being overdue that
+    names no product gets the product's name in front."""
     match_text: str
     """``text`` with synonyms mapped (蚂蚁借呗 → 借呗): what BM25 and the scope checks read."""
     act: DialogueAct
@@ -133,15 +134,24 @@ class Understander:
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown
         question = bool(QUESTION_CUE.search(text))
+        act = self.act(text)
+        overdue_talk = bool(self._overdue.search(text))
+        names_product, other_product = self.names_product(match_text), self.other_product(match_text)
+        if overdue_talk and not names_product and other_product is None:
+            # talk of being overdue that names no product is about this bot's product ("逾期了怎么办"):
+            # read it so, since the phrasings it is matched against name 借呗 (a bare "逾期了怎么办"
+            # scored just under the threshold); other talk ("现在几点") is left as it was said
+            text = self.product_terms[0] + text
+            match_text = self.segmenter.normalize_for_match(text)
         return Turn(
-            raw=message, text=text, match_text=match_text, act=self.act(text), values=bare or values,
+            raw=message, text=text, match_text=match_text, act=act, values=bare or values,
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
                                                  and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=bool(PENALTY_CUE.search(text)),
             has_question=question,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
-            not_overdue=not_overdue, shown_overdue=shown, overdue_talk=bool(self._overdue.search(text)),
-            names_product=self.names_product(match_text), other_product=self.other_product(match_text))
+            not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
+            names_product=names_product, other_product=other_product)
 
 
 def bare_answer(text: str, awaiting: str) -> Extraction | None:

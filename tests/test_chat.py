@@ -24,7 +24,7 @@ def test_two_turns_remember_the_amount(bot) -> None:
     assert second.penalty is not None and second.penalty.amount == 90.0 and second.penalty.rate_assumed
     assert second.kind is ReplyKind.PENALTY and "90.00元" in second.lead and "沿用你刚才说的欠款6,000元" in second.lead
     assert "仅供参考，以借呗账单和合同为准" in second.answer
-    assert second.sources[0].id == "penalty" and second.sources[0].score is None
+    assert second.sources[0].id == "penalty"
     # a later rate updates the estimate
     third = bot.chat.reply("日利率是万分之四", first.session_id)
     assert third.penalty is not None and third.penalty.amount == 72.0 and not third.penalty.rate_assumed
@@ -104,14 +104,30 @@ def test_fallbacks_point_to_a_human(bot) -> None:
     assert "95188" in a.answer and {c.number for c in a.contacts} >= {"95188", "12378"}
 
 
+def test_a_bare_number_answering_the_days_claims_no_retrieval_score(bot) -> None:
+    first = bot.chat.reply("我借呗欠了6000")
+    second = bot.chat.reply("20", first.session_id)
+    assert second.kind is ReplyKind.PENALTY and second.sources[0].id == "penalty" and second.sources[0].score is None
+
+
 @pytest.mark.parametrize(("follow_up", "intent"), [("会不会被起诉啊", "lawsuit"), ("会坐牢吗", "jail-fear"),
                                                    ("家里人会知道吗", "contacts"), ("会上征信吗", "credit-report")])
 def test_a_short_follow_up_is_read_in_the_conversation(bot, follow_up: str, intent: str) -> None:
-    alone = bot.chat.reply(follow_up)
-    assert alone.kind is ReplyKind.FALLBACK
     s = bot.chat.reply("借呗逾期三天了我好害怕").session_id
     answer = bot.chat.reply(follow_up, s)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
+
+
+@pytest.mark.parametrize(("text", "intent"), [("逾期了怎么办", "overdue-what-now"), ("我忘了还款了", "overdue-what-now"),
+                                             ("会不会被起诉啊", "lawsuit"), ("还清了怎么还显示逾期", "repaid-still-overdue")])
+def test_overdue_talk_that_names_no_product_is_about_jiebei(bot, text: str, intent: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
+
+
+@pytest.mark.parametrize("text", ["家里人会知道吗", "你知道现在几点了吗", "怎么提升额度", "信用卡逾期怎么办"])
+def test_other_talk_that_names_no_product_is_not_answered_alone(bot, text: str) -> None:
+    assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
 
 @pytest.mark.parametrize("text", ["今天天气怎么样", "花呗呢", "你们这个怎么样", "我没有逾期"])

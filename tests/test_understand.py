@@ -99,3 +99,10 @@ def test_a_bare_number_answers_what_was_asked(understander: Understander) -> Non
 def test_a_short_message_with_a_value_answers_the_question_the_bot_asked(
         understander: Understander, text: str, awaiting: str | None, answers: bool) -> None:
     assert understander.understand(text, awaiting).answers_awaited is answers
+
+
+def test_overdue_talk_without_a_product_is_read_as_about_jiebei(understander: Understander) -> None:
+    turn = understander.understand("逾期了怎么办")
+    assert turn.text == "借呗逾期了怎么办" and not turn.names_product and turn.overdue_talk
+    assert understander.understand("现在几点了").text == "现在几点了"
+    assert understander.understand("信用卡逾期了").text == "信用卡逾期了"  # another product: as said
