@@ -174,6 +174,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗的人老是给我打电话 我该怎么办", "collection"), ("借呗催收恐吓我说要抓我", "collection"),
     ("借呗逾期了说要派人来我家", "home-visit"), ("借呗一直发短信催款怎么回事", "reminders"),
     ("借呗逾期几天上征信", "credit-report"), ("借呗逾期一天会上征信吗", "short-overdue"),
+    ("借呗逾期过两次 都还清了 现在一直显示暂时无法使用 什么时候能恢复", "borrow-again"),
     ("不良信息影响借呗吗", "other-affects-jiebei"), ("征信上的负面记录会影响借呗额度吗", "other-affects-jiebei"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
