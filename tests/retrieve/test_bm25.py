@@ -59,6 +59,28 @@ def test_top_k_returns_the_best_matching_documents() -> None:
     assert index.scores([]).sum() == 0
 
 
+@given(st.lists(st.lists(st.sampled_from("abcdefghij"), min_size=1, max_size=6), min_size=3, max_size=40),
+       st.lists(st.sampled_from("abcdefghijk"), min_size=1, max_size=5), st.integers(1, 8))
+def test_top_k_finds_the_k_best_scores_and_scores_exactly(docs: list[list[str]], query: list[str], k: int) -> None:
+    index = BM25Index.build(docs)
+    found, scores = index.top_k(query, k)
+    full = index.scores(query)
+    np.testing.assert_allclose(scores, full[found], rtol=1e-6)  # the candidates' exact scores, best first
+    assert np.all(np.diff(scores) <= 1e-7) and len(set(found.tolist())) == len(found)
+    ids = [index.vocab[t] for t in query if t in index.vocab]
+    common = {t for t in ids if index._indptr[t + 1] - index._indptr[t] > len(docs) // 2}
+    if not common or set(ids) <= common:  # every term searched for candidates: the true top k
+        best = np.sort(full[full > 0])[::-1][:k]
+        np.testing.assert_allclose(np.sort(scores)[::-1], best, rtol=1e-6)
+
+
+def test_doc_scores_take_any_integer_type() -> None:
+    index = BM25Index.build(DOCS)
+    for dtype in (np.int64, np.int32, np.intp):
+        np.testing.assert_allclose(index.doc_scores(["借呗", "逾期"], np.array([3, 1], dtype=dtype)),
+                                   index.scores(["借呗", "逾期"])[[3, 1]], rtol=1e-6)
+
+
 def test_empty_corpus_is_refused() -> None:
     with pytest.raises(ValueError):
         BM25Index.build([])
