@@ -154,6 +154,10 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     if turn.not_overdue:
         return Decision(ReplyKind.FALLBACK, slots, scope="not_overdue")
 
+    if turn.unplaced_number and slots.missing is not None:
+        # "20" right after the invitation: ask for the missing value in words that place it
+        return Decision(ReplyKind.ASK_VALUE, slots, intent=roles.penalty, asks_for=slots.missing)
+
     top_is_penalty = result.top is not None and not result.fallback and result.top.id == roles.penalty
     about_penalty = turn.penalty_question or top_is_penalty
     # numbers count as the overdue debt when the message talks of one, or answers the bot's question

@@ -90,6 +90,8 @@ class Turn:
     """The message names this bot's product (借呗)."""
     other_product: str | None
     """The other product the message is only about (names one, and not this bot's product)."""
+    unplaced_number: bool = False
+    """A bare number after the bot invited both the amount and the days: it could be either."""
 
     @property
     def has_values(self) -> bool:
@@ -151,7 +153,8 @@ class Understander:
             has_question=question,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
-            names_product=names_product, other_product=other_product)
+            names_product=names_product, other_product=other_product,
+            unplaced_number=awaiting == "values" and values.empty and bool(BARE_NUMBER.fullmatch(text.rstrip("。.!！ "))))
 
 
 def bare_answer(text: str, awaiting: str) -> Extraction | None:

@@ -39,6 +39,11 @@ def test_values_given_after_the_penalty_answer_invites_them_are_taken(bot) -> No
     assert third.kind is ReplyKind.PENALTY and third.penalty is not None and third.penalty.amount == 120.0
     # without the invitation the same amount is everyday talk, not a debt
     assert bot.chat.reply("我借了8000").kind is not ReplyKind.ASK_VALUE
+    # a bare number after the invitation could be either value: the bot asks for the amount in words
+    again = bot.chat.reply("借呗逾期罚息怎么算")
+    unclear = bot.chat.reply("20", again.session_id)
+    assert unclear.kind is ReplyKind.ASK_VALUE and unclear.asks_for == ["principal"] and "欠款" in unclear.lead
+    assert unclear.penalty is None
 
 
 def test_the_figure_comes_first_and_nothing_is_said_twice(bot) -> None:

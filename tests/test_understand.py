@@ -84,7 +84,10 @@ def test_a_bare_number_answers_what_was_asked(understander: Understander) -> Non
     assert understander.understand("20").values.empty
     assert understander.understand("-5", awaiting="days").values.rejected == ("days",)
     # after the penalty answer invited both values, a bare number could be either: it answers nothing
-    assert understander.understand("20", awaiting="values").values.empty
+    unplaced = understander.understand("20", awaiting="values")
+    assert unplaced.values.empty and unplaced.unplaced_number
+    assert not understander.understand("20", awaiting="days").unplaced_number
+    assert not understander.understand("20天", awaiting="values").unplaced_number
 
 
 
