@@ -109,3 +109,6 @@ def test_overdue_talk_without_a_product_is_read_as_about_jiebei(understander: Un
     assert turn.text == "借呗逾期了怎么办" and not turn.names_product and turn.overdue_talk
     assert understander.understand("现在几点了").text == "现在几点了"
     assert understander.understand("信用卡逾期了").text == "信用卡逾期了"  # another product: as said
+    # the flags read the message as said: "借5000逾期10天" does not become "借呗借5000…", a whole loan
+    assert not understander.understand("借5000逾期10天").whole_loan
+    assert understander.understand("逾期20天了", awaiting="days").answers_awaited
