@@ -156,18 +156,22 @@ class Understander:
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             names_product=names_product, other_product=other_product,
-            unplaced_number=awaiting == "values" and values.empty and bool(BARE_NUMBER.fullmatch(text.rstrip("。.!！ "))))
+            unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None)
+
+
+def _bare_number(text: str) -> str | None:
+    """The message without trailing punctuation when it is only a number ("20", "两万。"), else None."""
+    text = text.rstrip("。.!！ ")
+    return text if BARE_NUMBER.fullmatch(text) else None
 
 
 def bare_answer(text: str, awaiting: str) -> Extraction | None:
     """A reply that is only a number ("20", "两万") answers the value the bot asked for."""
-    text = text.rstrip("。.!！ ")
-    if awaiting not in ("principal", "days") or not BARE_NUMBER.fullmatch(text):
+    number = _bare_number(text) if awaiting in ("principal", "days") else None
+    value = parse_number(number.lstrip("-−负 ")) if number is not None else None
+    if number is None or value is None:
         return None
-    value = parse_number(text.lstrip("-−负 "))
-    if value is None:
-        return None
-    if text[0] in "-−负":
+    if number[0] in "-−负":
         return Extraction(rejected=(awaiting,))
     if awaiting == "days":
         return Extraction(days=int(value.to_integral_value(rounding=ROUND_HALF_UP)))

