@@ -53,11 +53,15 @@ OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|
 NOT_OVERDUE = re.compile(
     r"(?<!有)(?<!算)(?<!是不是)(?<!就算)(?<!是否)(没有|没|从未|从没|从来没有?|从不|并没有|又没有?|也没有?|都没有?|不曾|并未|无)"
     r"(有)?(过)?(逾期|违约|拖欠|晚还|延迟还|不良记录|负面记录)(?!吧|吗|嘛|呢)(过)?"
+    r"|(?<![是算])(不是|并不是|并非)(逾期|违约|拖欠)(?!吧|吗|嘛|呢|了吧|了吗)"
     r"|还没(有)?到(期|还款日)|未到(期|还款日)|没到还款日|不逾期.{0,6}(影响|会)"
     r"|(正常|按时|按期|准时)还款.{0,6}(为什么|为啥|怎么|却|但|影响)"
     r"|(避免|防止|以免|免得|(怎么|怎样|如何)才能不|才不会).{0,4}(逾期|忘还|忘记还)")
 # …unless the message says the system shows them overdue anyway (that is a records question)
 SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信).{0,6}(逾期|未还|没还|不良|负面)|说我有")
+URGENT_TAIL = re.compile(r"(?:[\s,，。.!！~～啊呀]+急|急急急|急死了?|急死人了|在线等|求解答|求回复|求助)[\s,，。.!！~～]*$")
+"""A closing plea ("…咋整啊 急", "…在线等") says how the user feels, not what they ask; retrieval
+reads the message without it, so that it does not pull the question under the threshold."""
 BARE_NUMBER = re.compile(rf"[-−负]?\s*{NUMBER}")
 SHORT_ANSWER_MAX_CHARS = 12
 """A message this short that carries a value ("二十天", "五千块") answers the value the bot asked for."""
@@ -140,12 +144,14 @@ class Understander:
         overdue_talk = bool(self._overdue.search(text))
         names_product, other_product = self.names_product(match_text), self.other_product(match_text)
         read_text, read_match = text, match_text
+        if (calm := _without_urgency(text)) != text:
+            read_text, read_match = calm, self.segmenter.normalize_for_match(calm)
         if overdue_talk and not names_product and other_product is None:
             # talk of being overdue that names no product is about this bot's product ("逾期了怎么办"):
             # read it so, since the phrasings it is matched against name 借呗 (a bare "逾期了怎么办"
             # scored just under the threshold); other talk ("现在几点") is left as it was said. The
             # flags below read the message as said.
-            read_text = self.product_terms[0] + text
+            read_text = self.product_terms[0] + read_text
             read_match = self.segmenter.normalize_for_match(read_text)
         return Turn(
             raw=message, text=read_text, match_text=read_match, act=act, values=bare or values,
@@ -157,6 +163,14 @@ class Understander:
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None)
+
+
+def _without_urgency(text: str) -> str:
+    """The message without closing pleas; a message that is only a plea is kept as it is."""
+    calm = text
+    while (m := URGENT_TAIL.search(calm)) and m.start() > 0:
+        calm = calm[:m.start()].rstrip(" ,，。.!！~～")
+    return calm or text
 
 
 def _bare_number(text: str) -> str | None:

@@ -181,6 +181,11 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期几天上征信", "credit-report"), ("借呗逾期一天会上征信吗", "short-overdue"),
     ("借呗逾期过两次 都还清了 现在一直显示暂时无法使用 什么时候能恢复", "borrow-again"),
     ("不良信息影响借呗吗", "other-affects-jiebei"), ("征信上的负面记录会影响借呗额度吗", "other-affects-jiebei"),
+    ("有人打电话说能帮我消除借呗逾期记录", "agent-scam"), ("有人加我微信说能帮借呗停息挂账", "agent-scam"),
+    ("有人借呗停息挂账成功过吗", "stop-interest"), ("借呗还款日过了一天才还", "short-overdue"),
+    ("昨天借呗到期忘了还 今天早上还上了", "short-overdue"), ("借呗还不上可以找客服协商吗", "cannot-repay"),
+    ("找客服能减免借呗罚息吗", "waive-penalty"), ("借呗逾期咋整啊 急", "overdue-what-now"),
+    ("借呗逾期了微粒贷还能借吗", "credit-report"), ("借呗逾期以后网商贷还能用吗", "jiebei-affects-other"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
@@ -196,6 +201,6 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
 @pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
                                   "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
                                   "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗", "借呗提前还款有什么负面影响吗",
-                                  "借呗还款日推迟到每月20号行吗", "借呗账单怎么看"])
+                                  "借呗还款日推迟到每月20号行吗", "借呗账单怎么看", "借呗不是逾期 是想问怎么还款"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK

@@ -58,6 +58,8 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("借呗逾期一天有影响吗", False), ("借呗几点前还不算逾期", False),
     ("怎样避免借呗逾期", True), ("设置自动还款防止借呗逾期", True), ("借呗怎么才能不逾期", True),
     ("借呗明天到期没钱还 怕逾期怎么办", False),
+    ("借呗不是逾期 是想问怎么还款", True), ("我并不是逾期，只是想提前还", True),
+    ("晚上十点还是不是逾期", False), ("这样不是逾期吧", False), ("当天还算不算逾期", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
@@ -112,3 +114,12 @@ def test_overdue_talk_without_a_product_is_read_as_about_jiebei(understander: Un
     # the flags read the message as said: "借5000逾期10天" does not become "借呗借5000…", a whole loan
     assert not understander.understand("借5000逾期10天").whole_loan
     assert understander.understand("逾期20天了", awaiting="days").answers_awaited
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("借呗逾期咋整啊 急", "借呗逾期咋整"), ("借呗逾期了怎么办 在线等 急急急", "借呗逾期了怎么办"),
+    ("借呗逾期会坐牢吗，求解答！", "借呗逾期会坐牢吗"), ("借呗逾期着急", "借呗逾期着急"), ("急", "急"), ("在线等", "在线等"),
+])
+def test_retrieval_reads_the_question_without_a_closing_plea(understander: Understander, text: str, read: str) -> None:
+    turn = understander.understand(text)
+    assert turn.text == read and turn.raw == text
