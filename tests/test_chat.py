@@ -187,7 +187,10 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("找客服能减免借呗罚息吗", "waive-penalty"), ("借呗逾期咋整啊 急", "overdue-what-now"),
     ("借呗逾期了微粒贷还能借吗", "credit-report"), ("借呗逾期后要求一次性还清全部借款", "demand-full"),
     ("借呗今天到期晚上还可以吗", "due-time"), ("借呗今天还款日 我下午还行不行", "due-time"),
-    ("借呗今天到期明天晚上还可以吗", "postpone"), ("借呗逾期以后网商贷还能用吗", "jiebei-affects-other"),
+    ("借呗今天到期明天晚上还可以吗", "postpone"),
+    ("借呗这个月15号到期 但是工资20号才发 能不能等几天 会不会影响征信", "postpone"),
+    ("借呗逾期了 会不会把我支付宝冻结", "jiebei-affects-other"),
+    ("借呗逾期了半年多了 现在想还 但是一下子拿不出这么多钱", "cannot-repay"), ("借呗逾期以后网商贷还能用吗", "jiebei-affects-other"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
