@@ -143,16 +143,14 @@ class Understander:
         act = self.act(text)
         overdue_talk = bool(self._overdue.search(text))
         names_product, other_product = self.names_product(match_text), self.other_product(match_text)
-        read_text, read_match = text, match_text
-        if (calm := _without_urgency(text)) != text:
-            read_text, read_match = calm, self.segmenter.normalize_for_match(calm)
+        read_text = _without_urgency(text)
         if overdue_talk and not names_product and other_product is None:
             # talk of being overdue that names no product is about this bot's product ("逾期了怎么办"):
             # read it so, since the phrasings it is matched against name 借呗 (a bare "逾期了怎么办"
             # scored just under the threshold); other talk ("现在几点") is left as it was said. The
             # flags below read the message as said.
             read_text = self.product_terms[0] + read_text
-            read_match = self.segmenter.normalize_for_match(read_text)
+        read_match = match_text if read_text == text else self.segmenter.normalize_for_match(read_text)
         return Turn(
             raw=message, text=read_text, match_text=read_match, act=act, values=bare or values,
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
