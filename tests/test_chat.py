@@ -206,6 +206,38 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
 @pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
                                   "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
                                   "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗", "借呗提前还款有什么负面影响吗",
-                                  "借呗还款日推迟到每月20号行吗", "借呗账单怎么看", "借呗不是逾期 是想问怎么还款"])
+                                  "借呗还款日推迟到每月20号行吗", "借呗账单怎么看", "借呗不是逾期 是想问怎么还款",
+                                  # which day the due date is, and how it is set, is everyday use, not overdue
+                                  "借呗每月的还款日是哪天", "我借呗第一次还款是几号", "借呗两笔借款还款日怎么算",
+                                  "借呗的还款日期怎么定的", "借呗提前还了这一期到还款日还扣钱吗"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize("text", ["今天是借呗还款日", "借呗还款日当天全天都能还吗", "借呗最晚哪天还",
+                                  "借呗还款日到了怎么没有自动还款", "借呗还款日当天晚上再还来得及吗"])
+def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "due-time", answer
+
+
+# everyday questions whose nearest entry is an overdue one: the entry's cue words are missing, so they fall back
+@pytest.mark.parametrize("text", ["借呗里面的借钱记录怎么清掉", "借呗放款成功会有短信通知吗", "借呗分期的可以一次性全部结清吗",
+                                  "借呗最低能借多少钱", "借呗有没有免息券", "借呗日利率万分之五为什么比别人高",
+                                  "我身份证过期了借呗还能还款吗", "借呗申请资料填错了怎么办", "借呗借了钱两个小时了还没到账",
+                                  "怎么帮我老公还借呗", "借呗可以借十天吗", "借呗怎么申请容易通过"])
+def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
+    assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
+
+
+# the same entries still answer when the message speaks of being overdue (or of what the entry is about)
+@pytest.mark.parametrize(("text", "intent"), [
+    ("借呗逾期后平台会发短信提醒吗", "reminders"), ("借呗逾期了要求我一次性还清", "demand-full"),
+    ("借呗逾期记录能删掉吗", "record-duration"), ("借呗为什么没有自动扣款", "how-to-repay"),
+    ("借呗已经还了为什么还显示没还", "repaid-still-overdue"), ("借呗逾期了能不能先还一半", "partial-repayment"),
+    ("借呗逾期罚息能不能减免", "waive-penalty"), ("借呗逾期利息超过24%合法吗", "annual-rate"),
+    ("借呗逾期了能停息挂账吗", "stop-interest"), ("借呗逾期了会不会打电话给我爸妈", "contacts"),
+    ("借呗逾期会影响我孩子吗", "family-liability")])
+def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer

@@ -130,6 +130,12 @@ def test_a_rate_with_a_penalty_question_still_asks_for_the_amount(understand) ->
     assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "principal"
 
 
+@pytest.mark.parametrize("text", ["为什么我的借呗日利率是万分之五", "借呗利息万分之四能不能再降"])
+def test_a_rate_inside_an_everyday_question_falls_back_without_asking_for_the_debt(understand, text: str) -> None:
+    d = decide(understand(text), Slots(), missed("everyday", "annual-rate"), ROLES, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "everyday") and d.asks_for is None
+
+
 def test_a_penalty_question_uses_remembered_values(understand) -> None:
     d = decide(understand("那罚息一共多少钱"), Slots(principal=Decimal(5000), days=10), found("penalty"), ROLES, LIMITS)
     assert d.kind is ReplyKind.PENALTY and set(d.carried) == {"principal", "days"}
