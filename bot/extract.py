@@ -38,6 +38,9 @@ _DURATION = re.compile(
 _LABELLED_DAYS = re.compile(rf"天数\s*(?:是|为|:|有)?\s*{_NUM}\s*(?:天|日)?")  # 逾期天数：12
 _HALF = re.compile(r"半\s*(?:个)?\s*(?P<unit>月|年)(?!利|息|化)")
 _JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
+# a colloquial amount run into a duration: 一万|一个月, 两万|三天, 1万|5天 (the digit after 万 or 千
+# would otherwise be read as its shortening, 一万一 = 11000)
+_AMOUNT_THEN_COUNT = re.compile(rf"(?P<amount>.*[万千wk])(?P<count>[{_DIGITS}]|\d)$")
 _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|延期|迟了|过了|已经|欠了?)\s*$")
 
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
@@ -135,9 +138,19 @@ def _duration_days(m: re.Match[str]) -> Decimal | None:
 def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
     parts: list[tuple[int, int, Decimal]] = []
     for m in _DURATION.finditer(text):
+        split = _AMOUNT_THEN_COUNT.match(m.group("num"))
+        if split is not None and not m.group("neg"):
+            # 借一万一个月: an amount, then a duration ("11000 months" is nobody's debt); the amount is
+            # left for the principal, the duration read from its last digit on
+            start = m.start("num") + split.end("amount")
+            inner = _DURATION.match(text, start)
+            days = _duration_days(inner) if inner is not None else None
+            if inner is not None and days is not None:
+                parts.append((inner.start(), inner.end(), days))
+            continue
         days = _duration_days(m)
-        if days is not None:
-            parts.append((m.start(), m.end(), days))
+        if days is not None:  # the span starts at the number, not at the white space before it
+            parts.append((m.start("neg") if m.group("neg") else m.start("num"), m.end(), days))
     masked = text
     for s, e, _ in parts:
         masked = _mask(masked, s, e)
@@ -168,8 +181,8 @@ def _find_principal(text: str) -> Decimal | None:
     for m in re.finditer(_NUM, text):
         raw = m.group("num")
         after, before = text[m.end():m.end() + 4], text[max(0, m.start() - 6):m.start()]
-        if _NOT_MONEY.match(after) or "\0" in text[m.end():m.end() + 1]:
-            continue
+        if _NOT_MONEY.match(after) or ("\0" in text[m.end():m.end() + 1] and raw[-1] not in "万wk千亿"):
+            continue  # a number run into a masked value is part of it, unless it ends with its own unit
         value = parse_number(raw)
         if value is None:
             continue

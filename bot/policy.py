@@ -189,11 +189,13 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         # entry's question: the rate is remembered for a later estimate
         rate_question = (v.principal is None and v.days is None and turn.has_question and not top_is_penalty
                          and plain.kind is ReplyKind.ANSWER)
-        # and a rate inside an everyday question with no word of being late ("为什么我的日利率是万分之五")
-        # is a normal loan's interest: it falls back as the question does
-        everyday_rate = (v.principal is None and v.days is None and turn.has_question and not turn.overdue_talk
-                         and plain.kind is ReplyKind.FALLBACK and plain.scope in ("everyday", "not_overdue"))
-        if (about_penalty or plain.kind is ReplyKind.FALLBACK or about_money) and not (rate_question or everyday_rate):
+        # and numbers inside an everyday question with no word of being late are a normal loan's: a rate
+        # ("为什么我的日利率是万分之五"), or a term or amount when nothing asks about a penalty
+        # ("借呗分期六个月提前还本金可以吗"); the message falls back as the question does
+        everyday_numbers = (turn.has_question and not turn.overdue_talk and plain.kind is ReplyKind.FALLBACK
+                            and plain.scope in ("everyday", "not_overdue")
+                            and ((v.principal is None and v.days is None) or not turn.penalty_question))
+        if (about_penalty or plain.kind is ReplyKind.FALLBACK or about_money) and not (rate_question or everyday_numbers):
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
     if about_penalty and missing is not None and (merged.principal is not None or merged.days is not None):
         # "罚多少" after one of the two values was given earlier: ask for the other, naming the one kept

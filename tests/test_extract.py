@@ -45,6 +45,11 @@ def test_table_phrasings(case) -> None:
     ("借呗利率万4，欠5000逾期10天", 5000, 10, "0.0004"),
     ("日利率万三点五 欠2万 逾期20天", 20000, 20, "0.00035"),
     ("欠2万逾期10日，日利率万分之五", 20000, 10, "0.0005"),
+    # an amount run into a duration: the digit after 万 starts the duration, not 11000 months
+    ("借呗日利率万分之五借一万一个月", 10000, 30, "0.0005"), ("欠了两万三个月了", 20000, 90, None),
+    ("欠1万5天了", 10000, 5, None),
+    # white space before the days does not swallow the amount
+    ("欠三千五 20天", 3500, 20, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)

@@ -130,8 +130,9 @@ def test_a_rate_with_a_penalty_question_still_asks_for_the_amount(understand) ->
     assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "principal"
 
 
-@pytest.mark.parametrize("text", ["为什么我的借呗日利率是万分之五", "借呗利息万分之四能不能再降"])
-def test_a_rate_inside_an_everyday_question_falls_back_without_asking_for_the_debt(understand, text: str) -> None:
+@pytest.mark.parametrize("text", ["为什么我的借呗日利率是万分之五", "借呗利息万分之四能不能再降",
+                                  "借呗分期12个月能提前还本金吗", "借呗借了3000块能借半年吗"])
+def test_numbers_inside_an_everyday_question_fall_back_without_asking_for_the_debt(understand, text: str) -> None:
     d = decide(understand(text), Slots(), missed("everyday", "annual-rate"), ROLES, LIMITS)
     assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "everyday") and d.asks_for is None
 
