@@ -241,3 +241,19 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
+
+
+# ways of saying "late" that once fell through: 第二天才还, a product name between 昨天 and 到期,
+# 不按期还, and "我又不是不还" which says the opposite
+@pytest.mark.parametrize(("text", "intent"), [
+    ("借呗还款日是前天，我忘了充钱，第二天才还上，有影响吗", "short-overdue"),
+    ("昨天我的借呗到期了忘了还，今天还上会怎么样", "short-overdue"),
+    ("蚂蚁借呗不按期还款会有什么处罚", "consequences"), ("借呗没有按期还会怎么样", "consequences"),
+    ("借呗拖延了三天 会上征信吗", "short-overdue")])
+def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
+
+
+def test_not_refusing_to_repay_is_not_talk_of_being_late(bot) -> None:
+    assert bot.chat.reply("我又不是不还钱 借呗怎么给我关了").kind is ReplyKind.FALLBACK
