@@ -234,7 +234,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
 @pytest.mark.parametrize(("text", "intent"), [
     ("借呗逾期后平台会发短信提醒吗", "reminders"), ("借呗逾期了要求我一次性还清", "demand-full"),
     ("借呗逾期记录能删掉吗", "record-duration"), ("借呗为什么没有自动扣款", "how-to-repay"),
-    ("借呗已经还了为什么还显示没还", "repaid-still-overdue"), ("借呗逾期了能不能先还一半", "partial-repayment"),
+    ("借呗已经还了为什么还显示没还", "repaid-still-overdue"), ("借呗还了 怎么还没消", "repaid-still-overdue"),
+    ("借呗逾期了能不能先还一半", "partial-repayment"),
     ("借呗逾期罚息能不能减免", "waive-penalty"), ("借呗逾期利息超过24%合法吗", "annual-rate"),
     ("借呗逾期了能停息挂账吗", "stop-interest"), ("借呗逾期了会不会打电话给我爸妈", "contacts"),
     ("借呗逾期会影响我孩子吗", "family-liability")])
