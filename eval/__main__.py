@@ -130,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
                                "published": external.PUBLISHED_SPEARMAN}
         para = external.overdue_paraphrases(folder)
         ext["paraphrase"] = external.paraphrase_consistency(chat, para[:20] if args.quick else para)
+        unlabelled = external.unlabelled_jiebei(folder, {q.text for q in load_afqmc_questions(folder)})
+        if args.quick:
+            unlabelled = random.Random(5).sample(unlabelled, min(300, len(unlabelled)))
+        ext["everyday_screen"] = external.everyday_screen(chat, unlabelled)
         results["external"] = ext
     if not args.quick and bot.retriever.encoder is not None:
         results["precision"] = compare_precisions(settings, bot, test, specs, folder)

@@ -18,6 +18,12 @@ PUBLISHED_SPEARMAN = {  # C-MTEB AFQMC Spearman × 100, as published
 OVERDUE = re.compile(r"逾期|罚息|征信|催收|催款|还不上|晚还|起诉|宽限|停息|挂账|违约|滞纳")
 
 
+# words of being late, overdue or owing, for the everyday screen; kept apart from the bot's own cue
+# lists so that the screen does not grade the bot by its own rules
+LATE_WORDS = re.compile(r"逾期|预期|愈期|过期|违约|不良|负面|征信|罚|催|晚|迟|拖|延|推|宽限|没还|未还|没有还|忘|还不|"
+                        r"没钱|欠|起诉|坐牢|法院|黑名单|当天|几点|到期|还款日|扣|不还|按时|按期|超期|超了")
+
+
 def find_afqmc(start: Path | None = None) -> Path | None:
     """The AFQMC folder of the shared material next to the repository, if it is there."""
     root = start or Path(__file__).resolve().parent.parent
@@ -69,3 +75,27 @@ def paraphrase_consistency(chat: ChatService, pairs: Sequence[tuple[str, str]]) 
     n = len(pairs)
     return {"pairs": n, "consistent": round(same / n, 4) if n else None,
             "both_answered": answered, "note": "digits are masked as *** in AFQMC"}
+
+
+def unlabelled_jiebei(folder: Path, labelled: set[str]) -> list[str]:
+    """Distinct questions naming 借呗 in the AFQMC files (train and dev) that no label covers."""
+    seen: dict[str, None] = {}
+    for name in ("afqmc_train.csv", "afqmc_dev.csv"):
+        for a, b, _ in read_pairs(folder / name):
+            for text in (a, b):
+                if "借呗" in text and text not in labelled:
+                    seen.setdefault(text, None)
+    return list(seen)
+
+
+def everyday_screen(chat: ChatService, texts: Sequence[str]) -> dict[str, object]:
+    """Of ``texts`` with no word of being late (a rough everyday sample, by word list, not labels), the
+    share that got an overdue reply: an answer, an estimate, a question for the debt or the handoff."""
+    from bot.answer import ReplyKind
+    from bot.sessions import SessionState
+
+    quiet = (ReplyKind.FALLBACK, ReplyKind.SMALLTALK, ReplyKind.CRISIS)
+    everyday = [t for t in texts if not LATE_WORDS.search(t)]
+    replied = sum(chat.respond(chat.understand(t), SessionState())[0].kind not in quiet for t in everyday)
+    return {"questions": len(texts), "no_late_word": len(everyday), "overdue_reply": replied,
+            "share": round(replied / len(everyday), 4) if everyday else None}

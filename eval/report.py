@@ -209,6 +209,12 @@ def markdown(results: dict, images: list[str]) -> str:
                           f"(published C-MTEB: " + ", ".join(f"{k} {v}" for k, v in sp["published"].items()) + ").", ""]
             lines += [f"Paraphrase consistency on {ext['paraphrase']['pairs']} same-meaning 借呗-overdue pairs: "
                       f"**{ext['paraphrase']['consistent']}** (the same intent answers both, or neither gets an answer).", ""]
+            scr = ext.get("everyday_screen")
+            if scr and scr["share"] is not None:
+                lines += [f"Everyday screen (not a target): of the {scr['questions']} 借呗 questions no label covers, "
+                          f"{scr['no_late_word']} have no word of being late (a rough everyday sample, chosen by a word "
+                          f"list, not read); **{scr['share']}** of those got an overdue reply "
+                          f"({scr['overdue_reply']}: an answer, an estimate, a question for the debt or the handoff).", ""]
     calc = results.get("calculator")
     if calc:
         lines += ["## Calculator", "", f"{calc['cases']} phrasings: amount accuracy **{calc['amount_accuracy']}**, "

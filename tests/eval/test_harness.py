@@ -49,3 +49,19 @@ def test_quick_run_reports_every_mode_as_json(tmp_path: Path) -> None:
     assert "| hybrid |" in report and "Targets" in report
     for chart in ("answers_by_mode.png", "latency_by_stage.png", "scaling.png"):
         assert (tmp_path / chart).stat().st_size > 1000
+
+
+def test_the_everyday_screen_reads_unlabelled_jiebei_questions_and_counts_overdue_replies(tmp_path: Path, bot) -> None:
+    from eval import external
+
+    rows = [("借呗怎么开通", "借呗额度怎么提升", 0), ("借呗逾期了怎么办", "借呗怎么开通", 0),
+            ("花呗怎么开通", "借呗分期可以一次性还清吗", 1)]
+    for name in ("afqmc_train.csv", "afqmc_dev.csv"):
+        with (tmp_path / name).open("w", encoding="utf-8", newline="") as fh:
+            fh.write("sentence1,sentence2,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows))
+    texts = external.unlabelled_jiebei(tmp_path, labelled={"借呗额度怎么提升"})
+    # distinct, naming 借呗, and not labelled already
+    assert texts == ["借呗怎么开通", "借呗逾期了怎么办", "借呗分期可以一次性还清吗"]
+    screen = external.everyday_screen(bot.chat, texts)
+    assert screen["questions"] == 3 and screen["no_late_word"] == 2
+    assert screen["overdue_reply"] == 0 and screen["share"] == 0.0
