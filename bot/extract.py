@@ -45,6 +45,7 @@ _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|�
 
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
 _MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款|未还|没还|还不上|要还|剩|余|共|总共|一共|￥|¥)\s*(?:了|款|是|为|有|的|钱)?\s*$")
+_UNITS_IN_NUMBER = "万kw千亿"  # a numeral holding one of these (3万, 5k, 两千) is already sized as money
 _NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分|秒|小时|条|人|家|元宝|多|几|来)")
 _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
@@ -142,10 +143,8 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
         if split is not None and not m.group("neg"):
             # 借一万一个月: an amount, then a duration ("11000 months" is nobody's debt); the amount is
             # left for the principal, the duration read from its last digit on
-            start = m.start("num") + split.end("amount")
-            inner = _DURATION.match(text, start)
-            days = _duration_days(inner) if inner is not None else None
-            if inner is not None and days is not None:
+            inner = _DURATION.match(text, m.start("num") + split.end("amount"))
+            if inner is not None and (days := _duration_days(inner)) is not None:
                 parts.append((inner.start(), inner.end(), days))
             continue
         days = _duration_days(m)
@@ -181,7 +180,7 @@ def _find_principal(text: str) -> Decimal | None:
     for m in re.finditer(_NUM, text):
         raw = m.group("num")
         after, before = text[m.end():m.end() + 4], text[max(0, m.start() - 6):m.start()]
-        if _NOT_MONEY.match(after) or ("\0" in text[m.end():m.end() + 1] and raw[-1] not in "万wk千亿"):
+        if _NOT_MONEY.match(after) or ("\0" in text[m.end():m.end() + 1] and raw[-1] not in _UNITS_IN_NUMBER):
             continue  # a number run into a masked value is part of it, unless it ends with its own unit
         value = parse_number(raw)
         if value is None:
@@ -189,7 +188,7 @@ def _find_principal(text: str) -> Decimal | None:
         context = before.replace("\0", "")
         if _NOT_DEBT_CUE.search(context):
             continue
-        has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in "万kw千亿")
+        has_unit = bool(_MONEY_UNIT.match(after)) or any(u in raw for u in _UNITS_IN_NUMBER)
         has_cue = bool(_MONEY_CUE.search(context))
         if not has_unit and (_PHONE_LIKE.match(raw) or (_LONG_DIGITS.match(raw) and not has_cue)):
             continue

@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         results["external"] = {"skipped": "AFQMC not found next to the repository (../shared/data/afqmc): external check skipped."}
         print(results["external"]["skipped"])  # type: ignore[index]
     else:
-        afq_test, afq_dev = load_afqmc_questions(folder, split="test"), load_afqmc_questions(folder, split="dev")
+        labelled = load_afqmc_questions(folder)
+        afq_test, afq_dev = [q for q in labelled if q.split == "test"], [q for q in labelled if q.split == "dev"]
         if args.quick:
             rng = random.Random(11)
             afq_test, afq_dev = rng.sample(afq_test, 120), rng.sample(afq_dev, 120)
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                                "published": external.PUBLISHED_SPEARMAN}
         para = external.overdue_paraphrases(folder)
         ext["paraphrase"] = external.paraphrase_consistency(chat, para[:20] if args.quick else para)
-        unlabelled = external.unlabelled_jiebei(folder, {q.text for q in load_afqmc_questions(folder)})
+        unlabelled = external.unlabelled_jiebei(folder, {q.text for q in labelled})
         if args.quick:
             unlabelled = random.Random(5).sample(unlabelled, min(300, len(unlabelled)))
         ext["everyday_screen"] = external.everyday_screen(chat, unlabelled)
