@@ -258,3 +258,13 @@ def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
 
 def test_not_refusing_to_repay_is_not_talk_of_being_late(bot) -> None:
     assert bot.chat.reply("我又不是不还钱 借呗怎么给我关了").kind is ReplyKind.FALLBACK
+
+
+def test_saying_one_cannot_pay_gets_help_and_the_amount_is_kept(bot) -> None:
+    """An amount in "欠了三万还不起了" does not turn a plea for help into a question about days late."""
+    first = bot.chat.reply("借呗欠了三万还不起了")
+    assert first.kind is ReplyKind.ANSWER and first.sources[0].id == "cannot-repay", first
+    later = bot.chat.reply("已经逾期十天了", first.session_id)
+    assert later.penalty is not None and later.penalty.amount == 225.0
+    both = bot.chat.reply("借呗欠了两万逾期20天还不上了")
+    assert both.sources[0].id == "cannot-repay" and both.penalty is not None and both.penalty.amount == 300.0
