@@ -192,6 +192,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期了 会不会把我支付宝冻结", "jiebei-affects-other"),
     ("借呗逾期了半年多了 现在想还 但是一下子拿不出这么多钱", "cannot-repay"), ("借呗逾期以后网商贷还能用吗", "jiebei-affects-other"),
     ("借呗还完逾期的钱了额度还能恢复吗", "borrow-again"), ("借呗逾期几天会报送人民银行征信", "credit-report"),
+    ("借呗到期当天还可以吗", "due-time"), ("借呗还款日那天还行吗", "due-time"), ("借呗逾期会连累家人吗", "family-liability"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
