@@ -193,6 +193,9 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期了半年多了 现在想还 但是一下子拿不出这么多钱", "cannot-repay"), ("借呗逾期以后网商贷还能用吗", "jiebei-affects-other"),
     ("借呗还完逾期的钱了额度还能恢复吗", "borrow-again"), ("借呗逾期几天会报送人民银行征信", "credit-report"),
     ("借呗到期当天还可以吗", "due-time"), ("借呗还款日那天还行吗", "due-time"), ("借呗逾期会连累家人吗", "family-liability"),
+    ("昨天忘记还借呗了今天早上赶紧还了，会不会影响我的征信啊", "short-overdue"),
+    ("借呗逾期的钱我一次性还清能免掉罚息吗", "waive-penalty"), ("借呗逾期能停止计算利息吗", "stop-interest"),
+    ("借呗逾期了会打电话到我单位吗", "contacts"), ("借呗逾期会到单位找我吗", "home-visit"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
