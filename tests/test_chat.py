@@ -168,7 +168,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("花钱找人处理借呗逾期靠谱吗", "agent-scam"), ("借钡逾期了", "overdue-what-now"),
     ("蚂蚁借的钱晚还两天行不行", "postpone"),
     ("借呗违约了怎么办", "overdue-what-now"), ("借呗违约了会怎样", "consequences"),
-    ("借呗逾期还清了 负面记录什么时候消", "record-duration"), ("有过逾期记录会影响借呗吗", "other-affects-jiebei"),
+    ("借呗逾期还清了 负面记录什么时候消", "record-duration"), ("以前有过逾期记录对借呗有影响吗", "other-affects-jiebei"),
     ("借呗逾期三个月了 现在还清 征信会好吗", "record-duration"), ("怎么查征信有没有借呗逾期", "check-status"),
     ("借呗还款日是今天 我明早还行不", "postpone"), ("借呗昨天到期今天还的 影响大吗", "short-overdue"),
     ("借呗超了一天还的", "short-overdue"), ("借呗逾期花呗被冻结了", "jiebei-affects-other"),
@@ -196,6 +196,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("昨天忘记还借呗了今天早上赶紧还了，会不会影响我的征信啊", "short-overdue"),
     ("借呗逾期的钱我一次性还清能免掉罚息吗", "waive-penalty"), ("借呗逾期能停止计算利息吗", "stop-interest"),
     ("借呗逾期了会打电话到我单位吗", "contacts"), ("借呗逾期会到单位找我吗", "home-visit"),
+    ("借呗能不能过两天再还款", "postpone"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
@@ -209,8 +210,8 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
 
 
 @pytest.mark.parametrize("text", ["借呗最晚几点能借到钱", "借呗今天借明天能还吗", "借呗借了钱什么时候开始算利息",
-                                  "借呗提前还款算违约吗", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
-                                  "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗", "借呗提前还款有什么负面影响吗",
+                                  "借呗提前把钱还了算不算违约", "借呗借款记录会显示在征信上吗", "借呗账单怎么分期",
+                                  "借呗还款日明天 今天能还吗", "借呗可以一次性还清吗", "借呗提前还清会有什么不好的影响吗",
                                   "借呗还款日推迟到每月20号行吗", "借呗账单怎么看", "借呗不是逾期 是想问怎么还款",
                                   # which day the due date is, and how it is set, is everyday use, not overdue
                                   "借呗每月的还款日是哪天", "我借呗第一次还款是几号", "借呗两笔借款还款日怎么算",
@@ -220,7 +221,7 @@ def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> No
 
 
 @pytest.mark.parametrize("text", ["今天是借呗还款日", "借呗还款日当天全天都能还吗", "借呗最晚哪天还",
-                                  "借呗还款日到了怎么没有自动还款", "借呗还款日当天晚上再还来得及吗"])
+                                  "还款日到了借呗怎么没自动还上", "借呗还款日当天晚上再还来得及吗"])
 def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "due-time", answer
@@ -230,7 +231,10 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
 @pytest.mark.parametrize("text", ["借呗里面的借钱记录怎么清掉", "借呗放款成功会有短信通知吗", "借呗分期的可以一次性全部结清吗",
                                   "借呗最低能借多少钱", "借呗有没有免息券", "借呗日利率万分之五为什么比别人高",
                                   "我身份证过期了借呗还能还款吗", "借呗申请资料填错了怎么办", "借呗借了钱两个小时了还没到账",
-                                  "怎么帮我老公还借呗", "借呗可以借十天吗", "借呗怎么申请容易通过"])
+                                  "怎么帮我老公还借呗", "借呗可以借十天吗", "借呗怎么申请容易通过",
+                                  # the loan's term, early repayment, borrowing again after paying on time
+                                  "借呗借款期限一般是几个月", "借呗正常多久要还款", "借呗能不能只借五天", "借呗最早能提前几天还",
+                                  "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -238,7 +242,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
 # the same entries still answer when the message speaks of being overdue (or of what the entry is about)
 @pytest.mark.parametrize(("text", "intent"), [
     ("借呗逾期后平台会发短信提醒吗", "reminders"), ("借呗逾期了要求我一次性还清", "demand-full"),
-    ("借呗逾期记录能删掉吗", "record-duration"), ("借呗为什么没有自动扣款", "how-to-repay"),
+    ("借呗逾期记录能删掉吗", "record-duration"), ("借呗为啥没有自动扣款呢", "how-to-repay"),
     ("借呗已经还了为什么还显示没还", "repaid-still-overdue"), ("借呗还了 怎么还没消", "repaid-still-overdue"),
     ("借呗逾期了能不能先还一半", "partial-repayment"),
     ("借呗逾期罚息能不能减免", "waive-penalty"), ("借呗逾期利息超过24%合法吗", "annual-rate"),

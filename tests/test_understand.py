@@ -43,7 +43,7 @@ def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Un
 
 
 @pytest.mark.parametrize(("text", "talk"), [
-    ("借呗提前还款有什么负面影响吗", False), ("提前结清借呗会留下不良记录吗", False), ("借呗提前还会影响征信吗", False),
+    ("借呗提前还清会有什么不好的影响吗", False), ("提前结清借呗会留下不良记录吗", False), ("借呗提前还会影响征信吗", False),
     ("借呗逾期了提前还一部分征信会好点吗", True), ("借呗晚了会有负面记录吗", True), ("借呗会上征信吗", True),
 ])
 def test_credit_words_are_overdue_talk_except_about_repaying_early(understander: Understander, text: str,
