@@ -160,8 +160,11 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
 
     top_is_penalty = result.top is not None and not result.fallback and result.top.id == roles.penalty
     about_penalty = turn.penalty_question or top_is_penalty
-    # numbers count as the overdue debt when the message talks of one, or answers the bot's question
-    values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited)
+    # numbers count as the overdue debt when the message talks of one, or answers the bot's question; a
+    # rate alone ("日利率是万分之四") also when the conversation already holds the amount or the days
+    rate_for_debt = (turn.values.daily_rate is not None and turn.values.principal is None and turn.values.days is None
+                     and (slots.principal is not None or slots.days is not None))
+    values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited or rate_for_debt)
     if values_count:
         v = turn.values
         problems = out_of_range(v.principal, v.days, v.daily_rate, limits, v.rejected)

@@ -38,8 +38,10 @@ ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, Dialog
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
 SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16}
 
-# talk of an overdue debt: numbers in such a message are the overdue amount and days
-DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|本金|滞纳|利率|日息|年化|万分之")
+# talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
+# price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a
+# rate counts only in a conversation that already holds the debt (see the policy)
+DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|滞纳")
 # a question about what the penalty comes to
 PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少|交多少|付多少|要多少|多还|多少罚|费用|滞纳金|"
                          r"违约金|算一下|算算|帮我算|计算|估算|怎么算")

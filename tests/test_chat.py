@@ -82,7 +82,10 @@ def test_other_question_with_remembered_amount_answers_it_and_joins_the_estimate
     assert answer.penalty is not None and answer.penalty.amount == 22.5 and "另外" in answer.answer
 
 
-@pytest.mark.parametrize("text", ["借呗借一万一天利息多少", "借呗提前还款5000元利息多少", "借呗借了3万分12期"])
+@pytest.mark.parametrize("text", ["借呗借一万一天利息多少", "借呗提前还款5000元利息多少", "借呗借了3万分12期",
+                                  # a normal loan's price in its own words (本金, 利率, 年化) is not an overdue debt
+                                  "借呗本金一万 借三个月利息多少", "借呗借了三万，年化18%，一年要还多少利息",
+                                  "借呗5000本金，利率万分之三，用60天要多少利息", "借呗借款一万元，年利率是多少"])
 def test_numbers_without_any_talk_of_debt_compute_nothing(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.penalty is None and not answer.asks_for
