@@ -224,7 +224,7 @@ def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> No
 
 
 @pytest.mark.parametrize("text", ["今天是借呗还款日", "借呗还款日当天全天都能还吗", "借呗最晚哪天还",
-                                  "还款日到了借呗怎么没自动还上", "借呗还款日当天晚上再还来得及吗"])
+                                  "还款日到了借呗怎么没自动还上", "借呗还款日当天晚上再还来得及吗", "借呗今天到期，现在还可以吗"])
 def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "due-time", answer
@@ -237,7 +237,7 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "怎么帮我老公还借呗", "借呗可以借十天吗", "借呗怎么申请容易通过",
                                   # the loan's term, early repayment, borrowing again after paying on time
                                   "借呗借款期限一般是几个月", "借呗正常多久要还款", "借呗能不能只借五天", "借呗最早能提前几天还",
-                                  "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗"])
+                                  "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗", "借呗能借多少年"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 

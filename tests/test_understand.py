@@ -60,6 +60,7 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("借呗明天到期没钱还 怕逾期怎么办", False),
     ("借呗不是逾期 是想问怎么还款", True), ("我并不是逾期，只是想提前还", True),
     ("晚上十点还是不是逾期", False), ("这样不是逾期吧", False), ("当天还算不算逾期", False),
+    ("借呗明天才到期，今天还可以吗", True), ("借呗下周到期 我现在还行不行", True), ("借呗明天到期今天还不上怎么办", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
@@ -68,6 +69,7 @@ def test_not_overdue_statements(understander: Understander, text: str, not_overd
 def test_other_product_only_and_together_with_jiebei(understander: Understander) -> None:
     assert understander.understand("花呗逾期了怎么办").other_product == "花呗"
     assert understander.understand("信用卡逾期会上征信吗").other_product is not None
+    assert understander.understand("京东金条逾期被起诉了").other_product is not None
     assert understander.understand("花呗逾期了借呗还能用吗").other_product is None
     assert understander.understand("蚂蚁借呗逾期了").other_product is None
 
