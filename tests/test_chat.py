@@ -200,6 +200,8 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期的钱我一次性还清能免掉罚息吗", "waive-penalty"), ("借呗逾期能停止计算利息吗", "stop-interest"),
     ("借呗逾期了会打电话到我单位吗", "contacts"), ("借呗逾期会到单位找我吗", "home-visit"),
     ("借呗能不能过两天再还款", "postpone"),
+    ("借呗逾期的事会不会被银行知道", "credit-report"), ("借呗逾期后怎么才能让征信变好", "rebuild-credit"),
+    ("借呗这期能只还一点吗", "minimum-payment"), ("借呗逾期了交钱能修复征信吗", "agent-scam"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
