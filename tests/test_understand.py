@@ -61,6 +61,8 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("借呗不是逾期 是想问怎么还款", True), ("我并不是逾期，只是想提前还", True),
     ("晚上十点还是不是逾期", False), ("这样不是逾期吧", False), ("当天还算不算逾期", False),
     ("借呗明天才到期，今天还可以吗", True), ("借呗下周到期 我现在还行不行", True), ("借呗明天到期今天还不上怎么办", False),
+    ("借呗没有按时还款会影响征信吗", False), ("借呗未按时还款影响大吗", False),
+    ("我一直都是按时还借呗的，征信会有记录吗", True), ("借呗按时还款为什么被关了", True),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
