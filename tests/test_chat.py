@@ -204,6 +204,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗这期能只还一点吗", "minimum-payment"), ("借呗逾期了交钱能修复征信吗", "agent-scam"),
     ("借呗没有按时还钱现在怎么办", "overdue-what-now"), ("借呗到了还款日我没有还上怎么办", "overdue-what-now"),
     ("借呗没及时还上该怎么处理", "overdue-what-now"),
+    ("借呗没按时还，先还一部分行吗", "partial-repayment"), ("借呗还不上先还一部分可以吗", "partial-repayment"),
 ])
 def test_questions_once_taken_for_everyday_use_or_the_wrong_entry(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
