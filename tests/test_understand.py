@@ -63,6 +63,9 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("借呗明天才到期，今天还可以吗", True), ("借呗下周到期 我现在还行不行", True), ("借呗明天到期今天还不上怎么办", False),
     ("借呗没有按时还款会影响征信吗", False), ("借呗未按时还款影响大吗", False),
     ("我一直都是按时还借呗的，征信会有记录吗", True), ("借呗按时还款为什么被关了", True),
+    # never late before, but late this time: that is an overdue question
+    ("我从来没逾期过，这次忘了还逾期了一天", False), ("我每个月都按时还，这个月逾期了两天怎么办", False),
+    ("我没有逾期，但是借呗额度没了", True), ("借呗用得多但没有逾期，办房贷有影响吗", True),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
