@@ -160,13 +160,13 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
 
     top_is_penalty = result.top is not None and not result.fallback and result.top.id == roles.penalty
     about_penalty = turn.penalty_question or top_is_penalty
+    v = turn.values
     # numbers count as the overdue debt when the message talks of one, or answers the bot's question; a
     # rate alone ("日利率是万分之四") also when the conversation already holds the amount or the days
-    rate_for_debt = (turn.values.daily_rate is not None and turn.values.principal is None and turn.values.days is None
+    rate_for_debt = (v.daily_rate is not None and v.principal is None and v.days is None
                      and (slots.principal is not None or slots.days is not None))
     values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited or rate_for_debt)
     if values_count:
-        v = turn.values
         problems = out_of_range(v.principal, v.days, v.daily_rate, limits, v.rejected)
         if problems:
             return Decision(ReplyKind.REFUSE_VALUE, slots, intent=roles.penalty, problems=tuple(problems))
@@ -176,7 +176,6 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     carried = tuple(c for c in carried if getattr(merged, c) is not None)
 
     plain = _retrieved(result, roles, merged, turn)
-    v = turn.values
     new_value = values_count and (v.principal is not None or v.days is not None or v.daily_rate is not None)
     if merged.complete and (new_value or about_penalty):
         # a question beyond the numbers ("…会上征信吗") is answered first, the estimate joined after it
