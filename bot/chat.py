@@ -16,9 +16,9 @@ from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
 from bot.corpus import Corpus
 from bot.penalty import Limits
-from bot.policy import Decision, Roles, decide
+from bot.policy import Decision, Roles, about_penalty_only, decide, with_penalty_answer, with_side_answer
 from bot.retrieve.hybrid import RetrievalResult, Retriever
-from bot.sessions import SessionState, SessionStore, new_session_id
+from bot.sessions import SessionState, SessionStore, Slots, new_session_id
 from bot.settings import Settings
 from bot.understand import DialogueAct, Turn, Understander
 
@@ -60,8 +60,29 @@ class ChatService:
         decision = decide(turn, state.slots, result, self.roles, self.limits)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
-        answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan)
+        side_result = None
+        if turn.side_questions:
+            decision, side_result = self._other_question(turn, decision)
+        answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result)
         return decision, result, answer
+
+    def _other_question(self, turn: Turn, decision: Decision) -> tuple[Decision, RetrievalResult | None]:
+        """A message asking the penalty and something else ("欠两万逾期一个月罚多少，会被起诉吗"): the
+        penalty reply with the answer to the first other question that has one joined to it, or, when
+        the other question won the message, its answer with the penalty answer joined. Each question
+        is read on its own, as said in a conversation about an overdue 借呗, so the penalty words
+        around it do not pull it back to the penalty. Returns the retrieval of the joined answer."""
+        context = self.corpus.dialogue.follow_up_context or ""
+        for question in turn.side_questions:
+            side_turn = self.understand(context + question)
+            found = self.retriever.search(side_turn.text, side_turn.match_text)
+            side = decide(side_turn, Slots(), found, self.roles, self.limits)
+            joined = (with_side_answer(decision, side, self.roles) if about_penalty_only(decision, self.roles)
+                      else with_penalty_answer(decision, side, self.roles))
+            if joined.also is not None:
+                logger.debug("other question answered too: %s", joined.also)
+                return joined, found if joined.also == side.intent else None
+        return decision, None
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
         """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""

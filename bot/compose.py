@@ -183,7 +183,28 @@ class Composer:
         return lead, lines, info
 
     # ---- the reply ----------------------------------------------------------------------------
-    def compose(self, decision: Decision, result: RetrievalResult | None, whole_loan: bool = False) -> Answer:
+    def compose(self, decision: Decision, result: RetrievalResult | None, whole_loan: bool = False,
+                also_result: RetrievalResult | None = None) -> Answer:
+        """The reply; ``also_result`` is the retrieval that found ``decision.also``, the message's other question."""
+        answer = self._main(decision, result, whole_loan)
+        side = self.corpus.get(decision.also) if decision.also else None
+        return answer if side is None else self._with_side(answer, side, also_result)
+
+    def _with_side(self, answer: Answer, side: Intent, result: RetrievalResult | None) -> Answer:
+        """The reply followed by the answer to the message's other question: its lead is shown under the
+        reply's own lead (``also``), its explanation after the reply's details, and it is cited too."""
+        score = result.top.score if result is not None and result.top is not None and result.top.id == side.id else None
+        cited = {s.id for s in answer.sources}
+        sources = answer.sources + [s for s in self.sources(side, result, score) if s.id not in cited]
+        details = "\n\n".join(p for p in (answer.details, side.details) if p)
+        text = "\n\n".join(p for p in (answer.lead, answer.details, side.lead, side.details) if p)
+        return answer.model_copy(update={
+            "also": [side.lead], "answer": text, "details": details, "sources": sources,
+            "suggestions": [q for q in answer.suggestions if q not in side.questions],
+            "contacts": answer.contacts or (self.contacts if side.role == "handoff" else []),
+            "disclaimer": answer.disclaimer or (DISCLAIMER if side.advice else None)})
+
+    def _main(self, decision: Decision, result: RetrievalResult | None, whole_loan: bool) -> Answer:
         d = self.corpus.dialogue
         kind = decision.kind
         intent = self.corpus.get(decision.intent) if decision.intent else None

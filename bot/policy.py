@@ -61,6 +61,8 @@ class Decision:
     problems: tuple[str, ...] = ()
     offer_calculator: bool = False
     """The penalty answer, which invites the amount and the days for an estimate."""
+    also: str | None = None
+    """Another intent the message asks about beside the penalty ("…罚多少，会被起诉吗"): its answer follows."""
 
     @property
     def awaits(self) -> Awaiting | None:
@@ -131,6 +133,31 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
     if intent == roles.handoff:
         return Decision(ReplyKind.HANDOFF, slots, intent=intent)
     return Decision(ReplyKind.ANSWER, slots, intent=intent, offer_calculator=intent == roles.penalty)
+
+
+def about_penalty_only(decision: Decision, roles: Roles) -> bool:
+    """The reply speaks only of the penalty (an estimate, a question for a value, the penalty answer),
+    so another question in the same message would go unanswered."""
+    return decision.intent is not None and decision.intent == roles.penalty and decision.also is None
+
+
+def with_penalty_answer(decision: Decision, side: Decision, roles: Roles) -> Decision:
+    """``decision``, which answers the message's other question (``side``, decided on that question
+    alone, got the same intent: "借呗逾期罚息多少？多久会上征信？" got the 征信 answer), with the
+    penalty answer joined to it, which invites the values for an estimate."""
+    if (decision.kind is not ReplyKind.ANSWER or decision.intent in (None, roles.penalty) or roles.penalty is None
+            or side.intent != decision.intent or decision.estimate or decision.also is not None):
+        return decision
+    return replace(decision, also=roles.penalty, offer_calculator=True)
+
+
+def with_side_answer(decision: Decision, side: Decision, roles: Roles) -> Decision:
+    """``decision`` with the answer to the message's other question (``side``, decided on that
+    question alone) joined to it, when that question has an answer of its own beside the penalty."""
+    if (not about_penalty_only(decision, roles) or side.kind not in (ReplyKind.ANSWER, ReplyKind.HANDOFF)
+            or side.intent is None or side.intent == roles.penalty):
+        return decision
+    return replace(decision, also=side.intent)
 
 
 def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Roles, limits: Limits) -> Decision:

@@ -76,6 +76,16 @@ reads the message without it, so that it does not pull the question under the th
 BARE_NUMBER = re.compile(rf"[-−负]?\s*{NUMBER}")
 SHORT_ANSWER_MAX_CHARS = 12
 """A message this short that carries a value ("二十天", "五千块") answers the value the bot asked for."""
+# where a message's questions part: punctuation or a space (a point only outside a number, "1.5万"), or
+# right after a closing 吗/呢/嘛 that more text follows ("罚息多吗会上征信吗"); 么 is left out, since it
+# ends 什么 and 怎么 inside a question
+CLAUSE_BREAK = re.compile(r"[,，。?？!！;；\s]+|(?<![0-9])\.+|\.+(?![0-9])|(?<=[吗呢嘛])(?=\S)")
+# a part that only weighs the penalty ("是不是很多", "按天算的吗") is the penalty question again
+WEIGHING_THE_PENALTY = re.compile(r"多不多|高不高|贵不贵|很多|很高|很贵|太多|太高|太贵|多吗|高吗|贵吗|按天|按日|按月")
+ASKS_AMOUNT = re.compile(QUESTION_CUE.pattern + r"|多少|几")
+"""A part that asks (a question word, or 多少/几), so "罚息多少" asks and "罚息太高了" does not."""
+SIDE_QUESTION_MIN_CHARS = 4
+"""A shorter clause ("高吗", "是吗") is not a question of its own."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,8 @@ class Turn:
     """The other product the message is only about (names one, and not this bot's product)."""
     unplaced_number: bool = False
     """A bare number after the bot invited both the amount and the days: it could be either."""
+    side_questions: tuple[str, ...] = ()
+    """The message's other questions beside a penalty question ("罚多少，会被起诉吗" → "会被起诉吗")."""
 
     @property
     def has_values(self) -> bool:
@@ -171,7 +183,19 @@ class Understander:
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             names_product=names_product, other_product=other_product,
-            unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None)
+            unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,
+            side_questions=side_questions(read_text) if PENALTY_CUE.search(text) else ())
+
+
+def side_questions(text: str) -> tuple[str, ...]:
+    """The clauses of a message asking about something other than the penalty: each has a question
+    word and no word of the penalty's amount or of how high it is, so "欠五千逾期三天罚多少，会影响征信吗" gives
+    ("会影响征信吗",) and "罚息多少，怎么算的" gives nothing."""
+    clauses = [c for c in CLAUSE_BREAK.split(text) if c]
+    if len(clauses) < 2 or not any(PENALTY_CUE.search(c) and ASKS_AMOUNT.search(c) for c in clauses):
+        return ()  # one question, or the penalty is only mentioned ("罚息太高了，能申请停息挂账吗")
+    return tuple(c for c in clauses if len(c) >= SIDE_QUESTION_MIN_CHARS and QUESTION_CUE.search(c)
+                 and not PENALTY_CUE.search(c) and not WEIGHING_THE_PENALTY.search(c))
 
 
 def _without_urgency(text: str) -> str:

@@ -285,3 +285,28 @@ def test_saying_one_cannot_pay_gets_help_and_the_amount_is_kept(bot) -> None:
     assert later.penalty is not None and later.penalty.amount == 225.0
     both = bot.chat.reply("借呗欠了两万逾期20天还不上了")
     assert both.sources[0].id == "cannot-repay" and both.penalty is not None and both.penalty.amount == 300.0
+
+
+def test_a_second_question_beside_the_penalty_is_answered_too(bot) -> None:
+    """"罚多少，会被起诉吗": the estimate, and the lawsuit answer under it, both cited; nothing is dropped."""
+    both = bot.chat.reply("欠了两万逾期一个多月罚多少 会被起诉吗")
+    assert both.kind is ReplyKind.PENALTY and both.penalty is not None and both.penalty.amount == 450.0
+    lawsuit = bot.chat.corpus.get("lawsuit")
+    assert both.also == [lawsuit.lead] and lawsuit.answer in both.answer and lawsuit.answer in both.details
+    ids = [s.id for s in both.sources]
+    assert ids[0] == "penalty" and "lawsuit" in ids and len(ids) == len(set(ids))
+    # one value missing: the other question is answered and the missing value asked for, then used
+    ask = bot.chat.reply("借呗逾期一天罚息多吗会不会上征信")
+    assert ask.kind is ReplyKind.ASK_VALUE and ask.asks_for == ["principal"]
+    assert ask.also == [bot.chat.corpus.get("credit-report").lead]
+    later = bot.chat.reply("欠五千", ask.session_id)
+    assert later.penalty is not None and later.penalty.amount == 3.75 and not later.also
+    # the other question won the message: its answer, then the penalty answer inviting the values
+    won = bot.chat.reply("借呗逾期罚息多少？多久会上征信？")
+    assert won.kind is ReplyKind.ANSWER and won.sources[0].id == "credit-report"
+    assert won.also == [bot.chat.corpus.get("penalty").lead]
+    then = bot.chat.reply("欠一万逾期十天", won.session_id)
+    assert then.penalty is not None and then.penalty.amount == 75.0
+    # two questions both about the penalty, or one question: nothing joined
+    assert not bot.chat.reply("借呗逾期罚息多少，怎么算的").also
+    assert not bot.chat.reply("借呗逾期会被起诉吗").also

@@ -10,7 +10,7 @@ import pytest
 from bot.answer import ReplyKind
 from bot.corpus import load_corpus
 from bot.penalty import Limits
-from bot.policy import Roles, decide, merge_slots
+from bot.policy import Roles, about_penalty_only, decide, merge_slots, with_penalty_answer, with_side_answer
 from bot.retrieve.hybrid import Hit, Miss, RetrievalResult
 from bot.segment import Segmenter
 from bot.sessions import Slots
@@ -176,3 +176,33 @@ def test_asking_the_penalty_with_one_value_known_asks_for_the_other(understand) 
     assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "principal" and d.slots.days == 3
     d = decide(understand("会罚多少"), Slots(principal=Decimal(8000)), found("penalty"), ROLES, LIMITS)
     assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "days"
+
+
+def test_another_question_beside_the_penalty_is_joined_to_the_penalty_reply(understand) -> None:
+    ask = decide(understand("借呗逾期一天罚息多少"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert ask.kind is ReplyKind.ASK_VALUE
+    side = decide(understand("借呗逾期了，会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS)
+    joined = with_side_answer(ask, side, ROLES)
+    assert (joined.kind, joined.intent, joined.also, joined.asks_for) == (
+        ReplyKind.ASK_VALUE, "penalty", "credit-report", "principal")
+    # nothing to join: the other question falls back, or is the penalty again, or one is already joined
+    unsure = decide(understand("借呗逾期了，高吗"), Slots(), missed(None, "credit-report"), ROLES, LIMITS)
+    assert with_side_answer(ask, unsure, ROLES) == ask
+    again = decide(understand("借呗逾期了，罚息怎么算"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert with_side_answer(ask, again, ROLES) == ask
+    assert with_side_answer(joined, side, ROLES) == joined
+    # a reply that already answers another intent is left as it is
+    other = decide(understand("借呗逾期会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS)
+    assert not about_penalty_only(other, ROLES) and with_side_answer(other, side, ROLES) == other
+
+
+def test_when_the_other_question_wins_the_penalty_answer_is_joined_to_it(understand) -> None:
+    won = decide(understand("借呗逾期罚息多少？多久会上征信？"), Slots(), found("credit-report"), ROLES, LIMITS)
+    side = decide(understand("借呗逾期了，多久会上征信"), Slots(), found("credit-report"), ROLES, LIMITS)
+    joined = with_penalty_answer(won, side, ROLES)
+    assert (joined.kind, joined.intent, joined.also, joined.awaits) == (
+        ReplyKind.ANSWER, "credit-report", "penalty", "values")
+    # the reply answers something else than the other question: it may be the penalty question's own
+    # entry ("罚息能减免吗？怎么申请"), so nothing is joined
+    apart = decide(understand("借呗逾期了，怎么申请"), Slots(), found("cannot-repay"), ROLES, LIMITS)
+    assert with_penalty_answer(won, apart, ROLES) == won

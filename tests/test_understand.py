@@ -133,3 +133,19 @@ def test_overdue_talk_without_a_product_is_read_as_about_jiebei(understander: Un
 def test_retrieval_reads_the_question_without_a_closing_plea(understander: Understander, text: str, read: str) -> None:
     turn = understander.understand(text)
     assert turn.text == read and turn.raw == text
+
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("借呗欠五千逾期三天罚多少，会影响征信吗", ("会影响征信吗",)),
+    ("借呗逾期一天罚息多吗会不会上征信", ("会不会上征信",)),
+    ("逾期三天会上征信吗？罚息多少", ("借呗逾期三天会上征信吗",)),  # read as about 借呗
+    ("借呗欠1.5万逾期十天罚多少. 会起诉吗", ("会起诉吗",)),
+    ("罚息多少，怎么算的", ()),  # both halves ask about the penalty
+    ("逾期一天罚息多少 高吗", ()),  # too short to be a question of its own
+    ("借呗逾期三天罚息多少，是不是很多", ()),  # weighs the penalty: the same question
+    ("逾期了罚息太高了，能不能申请停息挂账", ()),  # the penalty is mentioned, not asked
+    ("借呗逾期三天会上征信吗", ()),  # no penalty question: the message is one question
+])
+def test_other_questions_beside_a_penalty_question(understander: Understander, text: str,
+                                                   side: tuple[str, ...]) -> None:
+    assert understander.understand(text).side_questions == side

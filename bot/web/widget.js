@@ -73,6 +73,7 @@
     .bot { background: var(--bubble); color: var(--fg); border: 1px solid var(--border); border-bottom-left-radius: 3px; }
     .bot.error { border-color: #e29b9b; background: var(--err-bg); color: var(--err-fg); }
     .lead { font-weight: 600; white-space: pre-wrap; }
+    .also { font-weight: 600; white-space: pre-wrap; margin-top: 6px; padding-top: 6px; border-top: 1px dashed var(--border); }
     details { margin-top: 4px; }
     summary { cursor: pointer; color: var(--link); font-size: 13px; }
     .details { white-space: pre-wrap; margin-top: 4px; }
@@ -228,6 +229,8 @@
     const box = el("div", { class: "msg bot" + (msg.error ? " error" : "") });
     box.appendChild(el("span", { class: "sr" }, msg.error ? "提示：" : "助手说："));
     box.appendChild(el("div", { class: "lead" }, msg.lead || msg.text || ""));
+    // the direct answer to the message's other question ("…罚多少，会被起诉吗"), shown, not folded away
+    if (Array.isArray(msg.also)) for (const a of msg.also) box.appendChild(el("div", { class: "also" }, String(a)));
     if (msg.details) {
       const more = el("details");
       more.append(el("summary", {}, "展开详细说明"), el("div", { class: "details" }, msg.details));
@@ -323,10 +326,11 @@
       }
       state.sessionId = body.session_id || state.sessionId;
       state.messages.push(mine);
-      const reply = { role: "bot", lead: body.lead || body.answer, details: body.details || "", sources: body.sources,
-        suggestions: body.suggestions, contacts: body.contacts, message_id: body.message_id, disclaimer: body.disclaimer };
+      const reply = { role: "bot", lead: body.lead || body.answer, also: body.also, details: body.details || "",
+        sources: body.sources, suggestions: body.suggestions, contacts: body.contacts, message_id: body.message_id,
+        disclaimer: body.disclaimer };
       show(reply);
-      announce("助手说：" + reply.lead);
+      announce("助手说：" + [reply.lead, ...(Array.isArray(reply.also) ? reply.also : [])].join(" "));
     } catch (err) {
       // the error is not saved into the transcript; the unsent text stays in the bubble and the input box
       mineNode.remove();

@@ -114,6 +114,21 @@ def test_penalty_figure_first_details_expand_and_feedback(page, server: Server) 
     assert not page.errors
 
 
+def test_a_second_question_is_answered_in_sight_under_the_figure(page) -> None:
+    box = _open(page)
+    _send(page, box, "借呗欠三万逾期二十天要罚多少钱，会坐牢吗")
+    reply = _bot_messages(page).last
+    assert "罚息约450.00元" in reply.locator(".lead").inner_text()
+    also = reply.locator(".also")
+    assert also.count() == 1 and also.is_visible() and "坐牢" in also.inner_text()
+    assert not reply.locator(".details").is_visible()  # the explanations stay folded
+    page.reload()  # the transcript keeps it
+    kept = page.get_by_role("log").locator(".msg.bot .also")
+    kept.wait_for(timeout=10_000)
+    assert "坐牢" in kept.inner_text()
+    assert not page.errors
+
+
 def test_a_clicked_suggestion_is_asked_and_focus_returns_to_the_input(page) -> None:
     _open(page)
     log = page.get_by_role("log")
