@@ -21,6 +21,7 @@ def test_domain_typos_are_fixed_while_normalising() -> None:
     assert normalize("退货款退到花呗了") == "退货款退到花呗了"  # 货款 itself is a word: only 货款逾期 is the typo
     assert normalize("会影响征性吗") == "会影响征信吗"
     assert normalize("已经还请了") == "已经还清了"
+    assert normalize("借贝逾气了芝麻份会掉吗") == "借呗逾期了芝麻分会掉吗"
 
 
 def test_synonyms_map_longest_variant_first() -> None:
