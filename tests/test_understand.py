@@ -37,9 +37,15 @@ def test_a_long_question_that_mentions_customer_service_is_a_question(understand
     assert understander.understand(text).act is DialogueAct.NONE
 
 
-@pytest.mark.parametrize("text", ["借呗忘还了一天会不会很严重", "借呗逾其一天有影响没", "借呗晚还两天"])
+@pytest.mark.parametrize("text", ["借呗忘还了一天会不会很严重", "借呗逾其一天有影响没", "借呗晚还两天",
+                                  "借呗有一次迟还了额度就没了", "借呗昨天忘了，今天才补上行不行"])
 def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Understander, text: str) -> None:
     assert understander.understand(text).overdue_talk
+
+
+@pytest.mark.parametrize("text", ["借呗最迟还款日是哪天", "借呗的密码忘了怎么办"])
+def test_words_near_being_late_are_not_talk_of_it(understander: Understander, text: str) -> None:
+    assert not understander.understand(text).overdue_talk
 
 
 @pytest.mark.parametrize(("text", "talk"), [
