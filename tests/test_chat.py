@@ -242,7 +242,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "怎么帮我老公还借呗", "借呗可以借十天吗", "借呗怎么申请容易通过",
                                   # the loan's term, early repayment, borrowing again after paying on time
                                   "借呗借款期限一般是几个月", "借呗正常多久要还款", "借呗能不能只借五天", "借呗最早能提前几天还",
-                                  "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗", "借呗能借多少年"])
+                                  "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗", "借呗能借多少年",
+                                  # the limit shown after paying, using the loan at night
+                                  "借呗钱还完以后怎么就不显示额度了", "借呗半夜能不能借钱"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
