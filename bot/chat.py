@@ -16,7 +16,7 @@ from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
 from bot.corpus import Corpus
 from bot.penalty import Limits
-from bot.policy import Decision, Roles, about_penalty_only, decide, with_penalty_answer, with_side_answer
+from bot.policy import Decision, Roles, about_penalty_only, decide, may_join, with_penalty_answer, with_side_answer
 from bot.retrieve.hybrid import RetrievalResult, Retriever
 from bot.sessions import SessionState, SessionStore, Slots, new_session_id
 from bot.settings import Settings
@@ -61,7 +61,7 @@ class ChatService:
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
         side_result = None
-        if turn.side_questions:
+        if turn.side_questions and may_join(decision):
             decision, side_result = self._other_question(turn, decision)
         answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result)
         return decision, result, answer

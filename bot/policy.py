@@ -62,7 +62,8 @@ class Decision:
     offer_calculator: bool = False
     """The penalty answer, which invites the amount and the days for an estimate."""
     also: str | None = None
-    """Another intent the message asks about beside the penalty ("…罚多少，会被起诉吗"): its answer follows."""
+    """Another intent the same message asks about: a question beside the penalty ("…罚多少，会被起诉吗"),
+    or the penalty beside the question answered. Its answer follows the reply's own."""
 
     @property
     def awaits(self) -> Awaiting | None:
@@ -133,6 +134,13 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
     if intent == roles.handoff:
         return Decision(ReplyKind.HANDOFF, slots, intent=intent)
     return Decision(ReplyKind.ANSWER, slots, intent=intent, offer_calculator=intent == roles.penalty)
+
+
+def may_join(decision: Decision) -> bool:
+    """A reply another question's answer can join: an answer, an estimate or a question for a value,
+    with nothing joined yet (never a fallback, a crisis or small talk)."""
+    return (decision.kind in (ReplyKind.ANSWER, ReplyKind.PENALTY, ReplyKind.ASK_VALUE)
+            and decision.intent is not None and decision.also is None)
 
 
 def about_penalty_only(decision: Decision, roles: Roles) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from bot.answer import ReplyKind
 from bot.corpus import load_corpus
 from bot.penalty import Limits
-from bot.policy import Roles, about_penalty_only, decide, merge_slots, with_penalty_answer, with_side_answer
+from bot.policy import Roles, about_penalty_only, decide, may_join, merge_slots, with_penalty_answer, with_side_answer
 from bot.retrieve.hybrid import Hit, Miss, RetrievalResult
 from bot.segment import Segmenter
 from bot.sessions import Slots
@@ -206,3 +206,10 @@ def test_when_the_other_question_wins_the_penalty_answer_is_joined_to_it(underst
     # entry ("罚息能减免吗？怎么申请"), so nothing is joined
     apart = decide(understand("借呗逾期了，怎么申请"), Slots(), found("cannot-repay"), ROLES, LIMITS)
     assert with_penalty_answer(won, apart, ROLES) == won
+
+
+def test_only_a_reply_with_an_intent_may_have_another_answer_joined(understand) -> None:
+    assert may_join(decide(understand("借呗逾期一天罚息多少"), Slots(), found("penalty"), ROLES, LIMITS))
+    assert may_join(decide(understand("借呗逾期会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS))
+    assert not may_join(decide(understand("借呗额度怎么提升，利息多少"), Slots(), missed("everyday"), ROLES, LIMITS))
+    assert not may_join(decide(understand("欠了两万还不起，罚息多少，不想活了"), Slots(), found("penalty"), ROLES, LIMITS))
