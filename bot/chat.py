@@ -93,12 +93,20 @@ class ChatService:
                 and not turn.names_product
                 and result.scope not in NOT_FOLLOW_UPS)
 
+    def _follow_up_context(self, state: SessionState) -> str:
+        """What a follow-up is read after: the last answer's own context when its entry has one, else
+        the dialogue's (a conversation about an overdue 借呗)."""
+        last = next((intent for _, _, intent in reversed(state.recent) if intent), None)
+        entry = self.corpus.get(last) if last else None
+        return (entry.follow_up_context if entry is not None and entry.follow_up_context
+                else self.corpus.dialogue.follow_up_context or "")
+
     def _in_context(self, turn: Turn, state: SessionState, result: RetrievalResult,
                     decision: Decision) -> tuple[Turn, RetrievalResult, Decision]:
-        """The message read as part of a conversation about an overdue 借呗, when that answers it
-        with one of the intents the message alone came closest to; otherwise the message as it was."""
-        context = self.corpus.dialogue.follow_up_context or ""
-        in_context = self.understand(context + turn.raw, state.awaiting)
+        """The message read as part of the conversation (about an overdue 借呗, or the last answer's own
+        situation), when that answers it with one of the intents the message alone came closest to;
+        otherwise the message as it was."""
+        in_context = self.understand(self._follow_up_context(state) + turn.raw, state.awaiting)
         found = self.retriever.search(in_context.text, in_context.match_text)
         answer = decide(in_context, state.slots, found, self.roles, self.limits)
         own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]}

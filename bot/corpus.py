@@ -89,6 +89,11 @@ class Intent(_Strict):
     """A regular expression of words that single this intent out (已经还了…还显示逾期): when the message
     has them and the intent is among the confident candidates, it answers ahead of the top one."""
 
+    follow_up_context: str | None = Field(None, min_length=2, max_length=30)
+    """How a short follow-up right after this answer is read, when the user's situation is not the
+    dialogue's default ("借呗逾期了，"): after "repaid but still shown overdue", "还是没变怎么办" is
+    about a debt already repaid, not one still to repay."""
+
     @field_validator("cues", "prefer")
     @classmethod
     def _cues_compile(cls, pattern: str | None) -> str | None:

@@ -126,6 +126,13 @@ def test_a_short_follow_up_is_read_in_the_conversation(bot, follow_up: str, inte
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
 
 
+def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt(bot) -> None:
+    """The entry's own follow-up context: "还是没变怎么办" after it is not "repay as soon as you can"."""
+    s = bot.chat.reply("钱都还完了借呗为什么还是逾期状态").session_id
+    assert bot.chat.reply("一直没变咋办", s).sources[0].id == "repaid-still-overdue"
+    assert bot.chat.reply("会影响征信吗", s).sources[0].id == "credit-report"
+
+
 @pytest.mark.parametrize(("text", "intent"), [("逾期了怎么办", "overdue-what-now"), ("我忘了还款了", "overdue-what-now"),
                                              ("会不会被起诉啊", "lawsuit"), ("还清了怎么还显示逾期", "repaid-still-overdue")])
 def test_overdue_talk_that_names_no_product_is_about_jiebei(bot, text: str, intent: str) -> None:
