@@ -47,7 +47,7 @@ PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少�
                          r"违约金|算一下|算算|帮我算|计算|估算|怎么算")
 # a question beyond the numbers (the intent is answered first, the estimate joined after it); saying
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
-QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
+QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
                           r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")

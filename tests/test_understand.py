@@ -147,6 +147,7 @@ def test_retrieval_reads_the_question_without_a_closing_plea(understander: Under
     ("借呗逾期一天罚息多吗会不会上征信", ("会不会上征信",)),
     ("逾期三天会上征信吗？罚息多少", ("借呗逾期三天会上征信吗",)),  # read as about 借呗
     ("借呗欠1.5万逾期十天罚多少. 会起诉吗", ("会起诉吗",)),
+    ("借呗欠一万逾期五天罚多少，我该找谁协商", ("我该找谁协商",)),
     ("罚息多少，怎么算的", ()),  # both halves ask about the penalty
     ("逾期一天罚息多少 高吗", ()),  # too short to be a question of its own
     ("借呗逾期三天罚息多少，是不是很多", ()),  # weighs the penalty: the same question
