@@ -66,8 +66,8 @@ class Answer(BaseModel):
     answer: str = Field(description="The whole reply: the lead, then the explanation and details")
     details: str = Field("", description="Everything after the lead (the widget shows it expandable)")
     also: list[str] = Field(default=[], description=(
-        "The direct answer to the message's other question, when it asks one beside the penalty "
-        "(\"罚多少，会被起诉吗\"); shown under the lead. Its explanation follows in details and answer"))
+        "The direct answer to the message's second question (\"罚多少，会被起诉吗\", "
+        "\"会坐牢吗 会起诉我吗\"); shown under the lead. Its explanation follows in details and answer"))
     fallback: bool
     confidence: float = Field(ge=0.0, le=1.0, description="Retrieval confidence of the matched entry (0 when none)")
     sources: list[SourceRef] = []

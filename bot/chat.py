@@ -16,7 +16,16 @@ from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
 from bot.corpus import Corpus
 from bot.penalty import Limits
-from bot.policy import Decision, Roles, about_penalty_only, decide, may_join, with_penalty_answer, with_side_answer
+from bot.policy import (
+    Decision,
+    Roles,
+    about_penalty_only,
+    decide,
+    may_join,
+    with_other_answer,
+    with_penalty_answer,
+    with_side_answer,
+)
 from bot.retrieve.hybrid import RetrievalResult, Retriever
 from bot.sessions import SessionState, SessionStore, Slots, new_session_id
 from bot.settings import Settings
@@ -63,6 +72,8 @@ class ChatService:
         side_result = None
         if turn.side_questions and may_join(decision):
             decision, side_result = self._other_question(turn, decision)
+        elif turn.questions and may_join(decision):
+            decision, side_result = self._second_question(turn, decision)
         answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result)
         return decision, result, answer
 
@@ -82,6 +93,27 @@ class ChatService:
             if joined.also is not None:
                 logger.debug("other question answered too: %s", joined.also)
                 return joined, found if joined.also == side.intent else None
+        return decision, None
+
+    def _second_question(self, turn: Turn, decision: Decision) -> tuple[Decision, RetrievalResult | None]:
+        """A message asking two things ("借呗逾期三个月了 会坐牢吗 会起诉我吗"): the reply with the answer to
+        the first other question that names a different entry plainly. Each question is decided in
+        the conversation's context, and confirmed by reading it alone."""
+        context = self.corpus.dialogue.follow_up_context or ""
+        for question in turn.questions:
+            in_context = self.understand(context + question)
+            found = self.retriever.search(in_context.text, in_context.match_text)
+            other = decide(in_context, Slots(), found, self.roles, self.limits)
+            if other.intent is None or other.intent == decision.intent:
+                continue
+            alone = self.understand(question)
+            bare = self.retriever.search(alone.text, alone.match_text)
+            confirmed = (bare.top is not None and bare.top.id == other.intent
+                         and bare.top.score >= self.roles.threshold)
+            joined = with_other_answer(decision, other, confirmed)
+            if joined.also is not None:
+                logger.debug("second question answered too: %s", joined.also)
+                return joined, found
         return decision, None
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:

@@ -63,7 +63,8 @@ class Decision:
     """The penalty answer, which invites the amount and the days for an estimate."""
     also: str | None = None
     """Another intent the same message asks about: a question beside the penalty ("…罚多少，会被起诉吗"),
-    or the penalty beside the question answered. Its answer follows the reply's own."""
+    the penalty beside the question answered, or a second question ("会坐牢吗 会起诉我吗"). Its answer
+    follows the reply's own."""
 
     @property
     def awaits(self) -> Awaiting | None:
@@ -166,6 +167,17 @@ def with_side_answer(decision: Decision, side: Decision, roles: Roles) -> Decisi
             or side.intent is None or side.intent == roles.penalty):
         return decision
     return replace(decision, also=side.intent)
+
+
+def with_other_answer(decision: Decision, other: Decision, confirmed: bool) -> Decision:
+    """``decision`` answering one of the message's questions, with the answer to another of them
+    (``other``, decided on that question alone) joined, when that is a different entry and the
+    question names it plainly (``confirmed``: read without any context it still comes first), so
+    that a vague second part ("还能用吗") never adds an answer of its own."""
+    if (decision.kind is not ReplyKind.ANSWER or decision.also is not None or decision.estimate or not confirmed
+            or other.kind not in (ReplyKind.ANSWER, ReplyKind.HANDOFF) or other.intent in (None, decision.intent)):
+        return decision
+    return replace(decision, also=other.intent)
 
 
 def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Roles, limits: Limits) -> Decision:

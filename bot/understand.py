@@ -119,6 +119,9 @@ class Turn:
     """A bare number after the bot invited both the amount and the days: it could be either."""
     side_questions: tuple[str, ...] = ()
     """The message's other questions beside a penalty question ("罚多少，会被起诉吗" → "会被起诉吗")."""
+    questions: tuple[str, ...] = ()
+    """The message's questions when it asks two or more and none about the penalty
+    ("会上征信吗？会连累家人吗？"); empty for a message with one question."""
 
     @property
     def has_values(self) -> bool:
@@ -184,7 +187,16 @@ class Understander:
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,
-            side_questions=side_questions(read_text) if PENALTY_CUE.search(text) else ())
+            side_questions=side_questions(read_text) if PENALTY_CUE.search(text) else (),
+            questions=() if PENALTY_CUE.search(text) else question_parts(read_text))
+
+
+def question_parts(text: str) -> tuple[str, ...]:
+    """The parts of a message that each ask something (a question word, long enough to stand alone),
+    when there are at least two: "借呗逾期三个月了 会坐牢吗 会起诉我吗" gives both questions."""
+    parts = tuple(c for c in CLAUSE_BREAK.split(text)
+                  if len(c) >= SIDE_QUESTION_MIN_CHARS and QUESTION_CUE.search(c))
+    return parts if len(parts) >= 2 else ()
 
 
 def side_questions(text: str) -> tuple[str, ...]:

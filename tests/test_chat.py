@@ -322,3 +322,12 @@ def test_a_second_question_beside_the_penalty_is_answered_too(bot) -> None:
     # two questions both about the penalty, or one question: nothing joined
     assert not bot.chat.reply("借呗逾期罚息多少，怎么算的").also
     assert not bot.chat.reply("借呗逾期会被起诉吗").also
+
+
+def test_two_questions_in_one_message_get_both_answers(bot) -> None:
+    both = bot.chat.reply("借呗逾期三个月了 会坐牢吗 会起诉我吗")
+    ids = [s.id for s in both.sources if s.kind == "intent"]
+    assert both.kind is ReplyKind.ANSWER and set(ids) == {"jail-fear", "lawsuit"}
+    assert len(both.also) == 1 and both.also[0] in both.answer
+    # a vague second part adds nothing of its own
+    assert not bot.chat.reply("借呗逾期两天了，会上征信吗，还能用吗").also

@@ -10,7 +10,16 @@ import pytest
 from bot.answer import ReplyKind
 from bot.corpus import load_corpus
 from bot.penalty import Limits
-from bot.policy import Roles, about_penalty_only, decide, may_join, merge_slots, with_penalty_answer, with_side_answer
+from bot.policy import (
+    Roles,
+    about_penalty_only,
+    decide,
+    may_join,
+    merge_slots,
+    with_other_answer,
+    with_penalty_answer,
+    with_side_answer,
+)
 from bot.retrieve.hybrid import Hit, Miss, RetrievalResult
 from bot.segment import Segmenter
 from bot.sessions import Slots
@@ -213,3 +222,15 @@ def test_only_a_reply_with_an_intent_may_have_another_answer_joined(understand) 
     assert may_join(decide(understand("借呗逾期会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS))
     assert not may_join(decide(understand("借呗额度怎么提升，利息多少"), Slots(), missed("everyday"), ROLES, LIMITS))
     assert not may_join(decide(understand("欠了两万还不起，罚息多少，不想活了"), Slots(), found("penalty"), ROLES, LIMITS))
+
+
+def test_a_second_plainly_named_question_is_joined_to_the_answer(understand) -> None:
+    main = decide(understand("借呗逾期了会上征信吗？会连累家人吗？"), Slots(), found("family-liability"), ROLES, LIMITS)
+    other = decide(understand("借呗逾期了，会上征信吗"), Slots(), found("credit-report"), ROLES, LIMITS)
+    assert with_other_answer(main, other, confirmed=True).also == "credit-report"
+    # not when the part is vague on its own, names the same entry, or finds nothing
+    assert with_other_answer(main, other, confirmed=False) == main
+    same = decide(understand("借呗逾期了，会连累家人吗"), Slots(), found("family-liability"), ROLES, LIMITS)
+    assert with_other_answer(main, same, confirmed=True) == main
+    none = decide(understand("借呗逾期了，好害怕吗"), Slots(), missed(None, "credit-report"), ROLES, LIMITS)
+    assert with_other_answer(main, none, confirmed=True) == main

@@ -157,3 +157,14 @@ def test_retrieval_reads_the_question_without_a_closing_plea(understander: Under
 def test_other_questions_beside_a_penalty_question(understander: Understander, text: str,
                                                    side: tuple[str, ...]) -> None:
     assert understander.understand(text).side_questions == side
+
+
+@pytest.mark.parametrize(("text", "questions"), [
+    ("借呗逾期三个月了 会坐牢吗 会起诉我吗", ("会坐牢吗", "会起诉我吗")),
+    ("借呗逾期了会上征信吗？会连累家人吗？", ("借呗逾期了会上征信吗", "会连累家人吗")),
+    ("借呗逾期了，怎么办啊，好害怕", ()),  # one question
+    ("借呗逾期一天罚多少，会上征信吗", ()),  # a penalty question: its other parts are side questions
+])
+def test_the_questions_of_a_message_that_asks_two(understander: Understander, text: str,
+                                                  questions: tuple[str, ...]) -> None:
+    assert understander.understand(text).questions == questions
