@@ -84,6 +84,9 @@ CLAUSE_BREAK = re.compile(r"[,，。?？!！;；\s]+|(?<![0-9])\.+|\.+(?![0-9])|
 WEIGHING_THE_PENALTY = re.compile(r"多不多|高不高|贵不贵|很多|很高|很贵|太多|太高|太贵|多吗|高吗|贵吗|按天|按日|按月")
 ASKS_AMOUNT = re.compile(QUESTION_CUE.pattern + r"|多少|几")
 """A part that asks (a question word, or 多少/几), so "罚息多少" asks and "罚息太高了" does not."""
+MAX_OTHER_QUESTIONS = 3
+"""At most this many parts of one message are read as questions of their own: each costs a retrieval
+or two, and a long message must not multiply them."""
 SIDE_QUESTION_MIN_CHARS = 4
 """A shorter clause ("高吗", "是吗") is not a question of its own."""
 
@@ -196,7 +199,7 @@ def question_parts(text: str) -> tuple[str, ...]:
     when there are at least two: "借呗逾期三个月了 会坐牢吗 会起诉我吗" gives both questions."""
     parts = tuple(c for c in CLAUSE_BREAK.split(text)
                   if len(c) >= SIDE_QUESTION_MIN_CHARS and QUESTION_CUE.search(c))
-    return parts if len(parts) >= 2 else ()
+    return parts[:MAX_OTHER_QUESTIONS] if len(parts) >= 2 else ()
 
 
 def side_questions(text: str) -> tuple[str, ...]:
@@ -207,7 +210,7 @@ def side_questions(text: str) -> tuple[str, ...]:
     if len(clauses) < 2 or not any(PENALTY_CUE.search(c) and ASKS_AMOUNT.search(c) for c in clauses):
         return ()  # one question, or the penalty is only mentioned ("罚息太高了，能申请停息挂账吗")
     return tuple(c for c in clauses if len(c) >= SIDE_QUESTION_MIN_CHARS and QUESTION_CUE.search(c)
-                 and not PENALTY_CUE.search(c) and not WEIGHING_THE_PENALTY.search(c))
+                 and not PENALTY_CUE.search(c) and not WEIGHING_THE_PENALTY.search(c))[:MAX_OTHER_QUESTIONS]
 
 
 def _without_urgency(text: str) -> str:

@@ -168,3 +168,9 @@ def test_other_questions_beside_a_penalty_question(understander: Understander, t
 def test_the_questions_of_a_message_that_asks_two(understander: Understander, text: str,
                                                   questions: tuple[str, ...]) -> None:
     assert understander.understand(text).questions == questions
+
+
+def test_a_long_message_is_read_as_at_most_a_few_questions(understander: Understander) -> None:
+    many = "，".join(["会上征信吗", "会坐牢吗", "会起诉吗", "会上门吗", "会连累家人吗"] * 20)
+    assert len(understander.understand(many).questions) == 3
+    assert len(understander.understand("借呗逾期十天罚多少，" + many).side_questions) == 3
