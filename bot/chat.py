@@ -77,17 +77,21 @@ class ChatService:
         answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result)
         return decision, result, answer
 
+    def _part_in_context(self, question: str) -> tuple[Decision, RetrievalResult]:
+        """One part of a message decided on its own, as said in a conversation about an overdue 借呗
+        (no remembered values: the message's own values were read with the whole message)."""
+        read = self.understand((self.corpus.dialogue.follow_up_context or "") + question)
+        found = self.retriever.search(read.text, read.match_text)
+        return decide(read, Slots(), found, self.roles, self.limits), found
+
     def _other_question(self, turn: Turn, decision: Decision) -> tuple[Decision, RetrievalResult | None]:
         """A message asking the penalty and something else ("欠两万逾期一个月罚多少，会被起诉吗"): the
         penalty reply with the answer to the first other question that has one joined to it, or, when
         the other question won the message, its answer with the penalty answer joined. Each question
         is read on its own, as said in a conversation about an overdue 借呗, so the penalty words
         around it do not pull it back to the penalty. Returns the retrieval of the joined answer."""
-        context = self.corpus.dialogue.follow_up_context or ""
         for question in turn.side_questions:
-            side_turn = self.understand(context + question)
-            found = self.retriever.search(side_turn.text, side_turn.match_text)
-            side = decide(side_turn, Slots(), found, self.roles, self.limits)
+            side, found = self._part_in_context(question)
             joined = (with_side_answer(decision, side, self.roles) if about_penalty_only(decision, self.roles)
                       else with_penalty_answer(decision, side, self.roles))
             if joined.also is not None:
@@ -99,11 +103,8 @@ class ChatService:
         """A message asking two things ("借呗逾期三个月了 会坐牢吗 会起诉我吗"): the reply with the answer to
         the first other question that names a different entry plainly. Each question is decided in
         the conversation's context, and confirmed by reading it alone."""
-        context = self.corpus.dialogue.follow_up_context or ""
         for question in turn.questions:
-            in_context = self.understand(context + question)
-            found = self.retriever.search(in_context.text, in_context.match_text)
-            other = decide(in_context, Slots(), found, self.roles, self.limits)
+            other, found = self._part_in_context(question)
             if other.intent is None or other.intent == decision.intent:
                 continue
             alone = self.understand(question)

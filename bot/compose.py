@@ -29,6 +29,12 @@ ASK_TEXT = {
 }
 
 
+def _top_score(intent: Intent, result: RetrievalResult | None) -> float | None:
+    """The retrieval's score of ``intent`` when it came first (None when it was not matched, e.g. an
+    estimate after a bare number, so no score is claimed for it)."""
+    return result.top.score if result is not None and result.top is not None and result.top.id == intent.id else None
+
+
 _ARTICLES = re.compile(r"^(《[^》]+》)第([0-9、–]+)条$")
 
 
@@ -193,7 +199,7 @@ class Composer:
     def _with_side(self, answer: Answer, side: Intent, result: RetrievalResult | None) -> Answer:
         """The reply followed by the answer to the message's other question: its lead is shown under the
         reply's own lead (``also``), its explanation after the reply's details, and it is cited too."""
-        score = result.top.score if result is not None and result.top is not None and result.top.id == side.id else None
+        score = _top_score(side, result)
         cited = {s.id for s in answer.sources}
         sources = answer.sources + [s for s in self.sources(side, result, score) if s.id not in cited]
         details = "\n\n".join(p for p in (answer.details, side.details) if p)
@@ -208,8 +214,7 @@ class Composer:
         d = self.corpus.dialogue
         kind = decision.kind
         intent = self.corpus.get(decision.intent) if decision.intent else None
-        score = result.top.score if result is not None and result.top is not None and intent is not None \
-            and result.top.id == intent.id else None
+        score = _top_score(intent, result) if intent is not None else None
         confidence = result.confidence if result is not None and not result.fallback else 0.0
 
         if kind in (ReplyKind.CRISIS, ReplyKind.SMALLTALK):

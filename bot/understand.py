@@ -169,6 +169,7 @@ class Understander:
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)
         question = bool(QUESTION_CUE.search(text))
+        penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
         overdue_talk = bool(self._overdue.search(text))
         names_product, other_product = self.names_product(match_text), self.other_product(match_text)
@@ -184,21 +185,25 @@ class Understander:
             raw=message, text=read_text, match_text=read_match, act=act, values=bare or values,
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
                                                  and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
-            debt_talk=bool(DEBT_CUE.search(text)), penalty_question=bool(PENALTY_CUE.search(text)),
+            debt_talk=bool(DEBT_CUE.search(text)), penalty_question=penalty_question,
             has_question=question,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,
-            side_questions=side_questions(read_text) if PENALTY_CUE.search(text) else (),
-            questions=() if PENALTY_CUE.search(text) else question_parts(read_text))
+            side_questions=side_questions(read_text) if penalty_question else (),
+            questions=() if penalty_question else question_parts(read_text))
+
+
+def _asks_alone(part: str) -> bool:
+    """A part of a message long enough, and with a question word, to be a question of its own."""
+    return len(part) >= SIDE_QUESTION_MIN_CHARS and bool(QUESTION_CUE.search(part))
 
 
 def question_parts(text: str) -> tuple[str, ...]:
     """The parts of a message that each ask something (a question word, long enough to stand alone),
     when there are at least two: "借呗逾期三个月了 会坐牢吗 会起诉我吗" gives both questions."""
-    parts = tuple(c for c in CLAUSE_BREAK.split(text)
-                  if len(c) >= SIDE_QUESTION_MIN_CHARS and QUESTION_CUE.search(c))
+    parts = tuple(c for c in CLAUSE_BREAK.split(text) if _asks_alone(c))
     return parts[:MAX_OTHER_QUESTIONS] if len(parts) >= 2 else ()
 
 
@@ -209,8 +214,8 @@ def side_questions(text: str) -> tuple[str, ...]:
     clauses = [c for c in CLAUSE_BREAK.split(text) if c]
     if len(clauses) < 2 or not any(PENALTY_CUE.search(c) and ASKS_AMOUNT.search(c) for c in clauses):
         return ()  # one question, or the penalty is only mentioned ("罚息太高了，能申请停息挂账吗")
-    return tuple(c for c in clauses if len(c) >= SIDE_QUESTION_MIN_CHARS and QUESTION_CUE.search(c)
-                 and not PENALTY_CUE.search(c) and not WEIGHING_THE_PENALTY.search(c))[:MAX_OTHER_QUESTIONS]
+    return tuple(c for c in clauses if _asks_alone(c) and not PENALTY_CUE.search(c)
+                 and not WEIGHING_THE_PENALTY.search(c))[:MAX_OTHER_QUESTIONS]
 
 
 def _without_urgency(text: str) -> str:
