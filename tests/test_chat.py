@@ -272,7 +272,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗今天到期今天还可以吗", "due-time"), ("借呗还款日过了两天再还可以吗", "postpone"),
     ("借呗逾期后征信怎么修复", "rebuild-credit"), ("征信上有借呗逾期记录但是我没逾期过 怎么办", "record-dispute"),
     ("借呗扣款失败了会逾期吗", "due-time"), ("借呗逾期了我马上就还了有影响吗", "short-overdue"),
-    ("借呗这个月没还怎么办", "overdue-what-now"), ("借呗没钱还怎么办", "cannot-repay")])
+    ("借呗这个月没还怎么办", "overdue-what-now"), ("借呗没钱还怎么办", "cannot-repay"),
+    ("为什么花呗还显示我借呗有逾期没有还", "repaid-still-overdue")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
