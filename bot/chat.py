@@ -66,7 +66,8 @@ class ChatService:
         result = None
         if turn.act is DialogueAct.NONE:
             result = self.retriever.search(turn.text, turn.match_text)
-        decision = decide(turn, state.slots, result, self.roles, self.limits)
+        last_intent = state.recent[-1][2] if state.recent else None
+        decision = decide(turn, state.slots, result, self.roles, self.limits, last_intent)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
         side_result = None

@@ -17,6 +17,7 @@ from bot.policy import Decision
 from bot.retrieve.hybrid import RetrievalResult
 from bot.sessions import Slots
 from bot.settings import Settings
+from bot.understand import DialogueAct
 from bot.vague import Approx
 
 ARTICLE_TITLE = "借呗逾期后解决流程，全面解析"
@@ -217,6 +218,12 @@ class Composer:
         score = _top_score(intent, result) if intent is not None else None
         confidence = result.confidence if result is not None and not result.fallback else 0.0
 
+        if decision.act is DialogueAct.CONFIRM and intent is not None:
+            # "真的吗": the last answer's lead said again, affirmed, with where to check it
+            act = d.acts[decision.act.value]
+            return self._answer(kind, act.lead + intent.lead, [act.reply], confidence=0.0,
+                                sources=self.sources(intent, None, None),
+                                contacts=self.contacts if kind is ReplyKind.HANDOFF else [])
         if kind in (ReplyKind.CRISIS, ReplyKind.SMALLTALK):
             act = d.acts[decision.act.value]
             return self._answer(kind, act.lead, [act.reply], confidence=0.0,

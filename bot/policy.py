@@ -180,11 +180,20 @@ def with_other_answer(decision: Decision, other: Decision, confirmed: bool) -> D
     return replace(decision, also=other.intent)
 
 
-def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Roles, limits: Limits) -> Decision:
+def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Roles, limits: Limits,
+           last_intent: str | None = None) -> Decision:
     """Choose the reply kind for ``turn`` given the remembered ``slots`` and the retrieval ``result``.
 
-    ``result`` may be None only for dialogue acts, which never need retrieval.
+    ``result`` may be None only for dialogue acts, which never need retrieval. ``last_intent``: the
+    entry that answered the conversation's previous message, which "真的吗" asks about.
     """
+    if turn.act is DialogueAct.CONFIRM:
+        if last_intent is None:  # nothing to confirm: not sure what is asked
+            return Decision(ReplyKind.FALLBACK, slots, scope="unsure")
+        if last_intent == roles.penalty and slots.complete:  # the estimate again, its formula shown
+            return Decision(ReplyKind.PENALTY, slots, intent=roles.penalty, estimate=True, estimate_first=True)
+        kind = ReplyKind.HANDOFF if last_intent == roles.handoff else ReplyKind.ANSWER
+        return Decision(kind, slots, act=turn.act, intent=last_intent)
     if turn.act is DialogueAct.CRISIS:
         return Decision(ReplyKind.CRISIS, slots, act=turn.act)
     if turn.act is DialogueAct.RESET:

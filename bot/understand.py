@@ -30,13 +30,17 @@ class DialogueAct(StrEnum):
     GOODBYE = "goodbye"
     IDENTITY = "identity"
     RESET = "reset"
+    CONFIRM = "confirm"
+    """"真的吗", "你确定吗": asks whether the last answer holds."""
+    WORRY = "worry"
+    """"我好怕", "好慌": fear said without a question."""
 
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
 ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
-             DialogueAct.THANKS, DialogueAct.GOODBYE)
+             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.WORRY)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
-SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16}
+SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.WORRY: 16}
 
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a

@@ -126,6 +126,27 @@ def test_a_short_follow_up_is_read_in_the_conversation(bot, follow_up: str, inte
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
 
 
+@pytest.mark.parametrize("ask", ["真的吗", "你确定吗", "真的吗 我好怕"])
+def test_asking_whether_it_is_true_restates_the_last_answer(bot, ask: str) -> None:
+    first = bot.chat.reply("借呗逾期会坐牢吗")
+    again = bot.chat.reply(ask, first.session_id)
+    assert again.kind is ReplyKind.ANSWER and again.sources[0].id == "jail-fear"
+    assert again.lead.startswith("是的") and first.lead in again.lead and "95188" in again.answer
+    assert bot.chat.reply(ask).kind is ReplyKind.FALLBACK  # a new conversation: nothing to confirm
+
+
+def test_fear_without_a_question_is_met_calmly(bot) -> None:
+    answer = bot.chat.reply("我好怕")
+    assert answer.kind is ReplyKind.SMALLTALK and "别慌" in answer.lead and "95188" in answer.answer
+    assert answer.suggestions
+
+
+def test_which_number_to_call_is_a_request_for_a_person(bot) -> None:
+    s = bot.chat.reply("还清了怎么还显示逾期").session_id
+    answer = bot.chat.reply("打哪个电话", s)
+    assert answer.kind is ReplyKind.HANDOFF and "95188" in answer.answer
+
+
 def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt(bot) -> None:
     """The entry's own follow-up context: "还是没变怎么办" after it is not "repay as soon as you can"."""
     s = bot.chat.reply("钱都还完了借呗为什么还是逾期状态").session_id

@@ -48,6 +48,17 @@ def missed(scope: str | None = None, *ids: str) -> RetrievalResult:
     return RetrievalResult("hybrid", hits, 0.5, miss, scope)  # type: ignore[arg-type]
 
 
+def test_asking_whether_it_is_true_is_about_the_last_answer(understand) -> None:
+    d = decide(understand("真的吗"), Slots(), None, ROLES, LIMITS, last_intent="jail-fear")
+    assert d.kind is ReplyKind.ANSWER and d.intent == "jail-fear"
+    assert decide(understand("你确定吗"), Slots(), None, ROLES, LIMITS, last_intent="human-contact").kind is ReplyKind.HANDOFF
+    # after an estimate: the estimate again, with its formula
+    known = Slots(principal=Decimal(20000), days=30)
+    assert decide(understand("真的吗"), known, None, ROLES, LIMITS, last_intent="penalty").kind is ReplyKind.PENALTY
+    # nothing answered before: nothing to confirm
+    assert decide(understand("真的吗"), Slots(), None, ROLES, LIMITS).kind is ReplyKind.FALLBACK
+
+
 def test_crisis_comes_before_everything(understand) -> None:
     d = decide(understand("欠了两万逾期三个月，我不想活了"), Slots(), found("penalty"), ROLES, LIMITS)
     assert d.kind is ReplyKind.CRISIS and not d.estimate

@@ -22,6 +22,12 @@ def understander() -> Understander:
     ("重新算", DialogueAct.RESET),
     ("我真的还不起了，想死的心都有", DialogueAct.CRISIS), ("不想活了", DialogueAct.CRISIS),
     ("借呗逾期会上征信吗", DialogueAct.NONE), ("你好，借呗逾期一天有影响吗", DialogueAct.NONE),
+    ("真的吗", DialogueAct.CONFIRM), ("你确定吗？", DialogueAct.CONFIRM), ("真的假的", DialogueAct.CONFIRM),
+    ("真的吗 我好怕", DialogueAct.CONFIRM), ("不会骗我吧", DialogueAct.CONFIRM), ("靠谱吗", DialogueAct.CONFIRM),
+    ("我好怕", DialogueAct.WORRY), ("好慌啊", DialogueAct.WORRY), ("真的很担心", DialogueAct.WORRY),
+    ("打哪个电话", DialogueAct.HUMAN), ("电话是多少", DialogueAct.HUMAN),
+    ("真的会坐牢吗", DialogueAct.NONE), ("我怕上征信", DialogueAct.NONE), ("借呗逾期会打什么电话给我", DialogueAct.NONE),
+    ("催收电话是多少", DialogueAct.NONE),
 ])
 def test_dialogue_acts(understander: Understander, text: str, act: DialogueAct) -> None:
     assert understander.understand(text).act is act
