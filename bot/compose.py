@@ -223,7 +223,8 @@ class Composer:
             act = d.acts[decision.act.value]
             return self._answer(kind, act.lead + intent.lead, [act.reply], confidence=0.0,
                                 sources=self.sources(intent, None, None),
-                                contacts=self.contacts if kind is ReplyKind.HANDOFF else [])
+                                contacts=self.contacts if kind is ReplyKind.HANDOFF else [],
+                                disclaimer=DISCLAIMER if intent.advice else None)
         if kind in (ReplyKind.CRISIS, ReplyKind.SMALLTALK):
             act = d.acts[decision.act.value]
             return self._answer(kind, act.lead, [act.reply], confidence=0.0,

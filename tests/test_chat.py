@@ -132,6 +132,7 @@ def test_asking_whether_it_is_true_restates_the_last_answer(bot, ask: str) -> No
     again = bot.chat.reply(ask, first.session_id)
     assert again.kind is ReplyKind.ANSWER and again.sources[0].id == "jail-fear"
     assert again.lead.startswith("是的") and first.lead in again.lead and "95188" in again.answer
+    assert again.disclaimer == first.disclaimer
     assert bot.chat.reply(ask).kind is ReplyKind.FALLBACK  # a new conversation: nothing to confirm
 
 
