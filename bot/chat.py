@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from dataclasses import replace
 
 from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
@@ -37,8 +38,10 @@ FOLLOW_UP_MAX_CHARS = 30
 """Longer messages are questions of their own, never read as a follow-up."""
 FOLLOW_UP_WITHIN = 3
 """A follow-up read in context must land on one of the message's own top intents."""
-NOT_FOLLOW_UPS = ("chitchat", "other_product", "not_overdue")
-"""Out-of-scope topics that stay out of scope whatever came before."""
+NOT_FOLLOW_UPS = ("chitchat", "not_overdue")
+"""Out-of-scope topics that stay out of scope whatever came before. Another product is not among
+them: a message that names one is never a follow-up, and one that names none ("怎么办") may only
+sound like the other-product questions."""
 
 
 class ChatService:
@@ -144,6 +147,11 @@ class ChatService:
         found = self.retriever.search(in_context.text, in_context.match_text)
         answer = decide(in_context, state.slots, found, self.roles, self.limits)
         own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]}
+        if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
+            # the context chose an entry the message alone was not close to ("怎么办" after the
+            # one-day answer is read as that question again): choose among the message's own
+            found = replace(found, hits=[h for h in found.hits if h.id in own])
+            answer = decide(in_context, state.slots, found, self.roles, self.limits)
         if answer.kind is ReplyKind.FALLBACK or answer.intent not in own:
             return turn, result, decision
         logger.debug("follow-up read in context: %s", answer.intent)

@@ -109,6 +109,10 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
         scope: FallbackScope = "unsure"
         if result.miss is Miss.OUT_OF_SCOPE and result.scope is not None:
             scope = result.scope
+        if scope == "other_product" and not turn.names_product:
+            # close to the other-product questions, yet naming no product at all ("怎么办"): not
+            # known to be about another product, so not told it is
+            scope = "unsure"
         return Decision(ReplyKind.FALLBACK, slots, scope=scope)
     def answerable(intent_id: str) -> bool:
         cue = roles.cues.get(intent_id)

@@ -148,6 +148,19 @@ def test_which_number_to_call_is_a_request_for_a_person(bot) -> None:
     assert answer.kind is ReplyKind.HANDOFF and "95188" in answer.answer
 
 
+@pytest.mark.parametrize(("follow_up", "intent"), [("严重吗", "short-overdue"), ("怎么办", "overdue-what-now"),
+                                                   ("会上征信吗", "credit-report"), ("还能借吗", "borrow-again")])
+def test_a_follow_up_after_the_one_day_answer_stays_with_a_short_delay(bot, follow_up: str, intent: str) -> None:
+    """"严重吗" after "逾期一天" is not the long-overdue consequences; "怎么办" is what to do now."""
+    s = bot.chat.reply("借呗逾期一天").session_id
+    assert bot.chat.reply(follow_up, s).sources[0].id == intent
+
+
+def test_a_bare_what_now_is_not_told_it_is_about_another_product(bot) -> None:
+    answer = bot.chat.reply("怎么办")
+    assert answer.kind is ReplyKind.FALLBACK and "其他产品" not in answer.answer
+
+
 def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt(bot) -> None:
     """The entry's own follow-up context: "还是没变怎么办" after it is not "repay as soon as you can"."""
     s = bot.chat.reply("钱都还完了借呗为什么还是逾期状态").session_id
