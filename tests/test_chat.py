@@ -156,6 +156,12 @@ def test_a_follow_up_after_the_one_day_answer_stays_with_a_short_delay(bot, foll
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
+def test_the_family_answer_needs_family_in_the_question(bot) -> None:
+    """Its lead says the record does not touch children's exams: not an answer to one's own career."""
+    assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
+    assert bot.chat.reply("我想替我老公还蚂蚁借呗的钱，具体怎么操作").kind is ReplyKind.FALLBACK
+
+
 def test_a_bare_what_now_is_not_told_it_is_about_another_product(bot) -> None:
     answer = bot.chat.reply("怎么办")
     assert answer.kind is ReplyKind.FALLBACK and "其他产品" not in answer.answer
@@ -308,7 +314,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期后征信怎么修复", "rebuild-credit"), ("征信上有借呗逾期记录但是我没逾期过 怎么办", "record-dispute"),
     ("借呗扣款失败了会逾期吗", "due-time"), ("借呗逾期了我马上就还了有影响吗", "short-overdue"),
     ("借呗这个月没还怎么办", "overdue-what-now"), ("借呗没钱还怎么办", "cannot-repay"),
-    ("为什么花呗还显示我借呗有逾期没有还", "repaid-still-overdue")])
+    ("为什么花呗还显示我借呗有逾期没有还", "repaid-still-overdue"),
+    ("我不想还了会怎样", "consequences"), ("他们说要告我 是真的吗", "lawsuit"), ("借呗逾期会影响我老公吗", "family-liability")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
