@@ -69,8 +69,7 @@ class ChatService:
         result = None
         if turn.act is DialogueAct.NONE:
             result = self.retriever.search(turn.text, turn.match_text)
-        last_intent = state.recent[-1][2] if state.recent else None
-        decision = decide(turn, state.slots, result, self.roles, self.limits, last_intent)
+        decision = decide(turn, state.slots, result, self.roles, self.limits, state.previous_intent)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
         side_result = None
@@ -125,7 +124,7 @@ class ChatService:
         """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""
         context = self.corpus.dialogue.follow_up_context
         return (context is not None and result is not None and bool(result.hits)
-                and any(intent for _, _, intent in state.recent)
+                and state.last_answered_intent is not None
                 and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None and not turn.not_overdue
                 and not turn.names_product
                 and result.scope not in NOT_FOLLOW_UPS)
@@ -133,7 +132,7 @@ class ChatService:
     def _follow_up_context(self, state: SessionState) -> str:
         """What a follow-up is read after: the last answer's own context when its entry has one, else
         the dialogue's (a conversation about an overdue 借呗)."""
-        last = next((intent for _, _, intent in reversed(state.recent) if intent), None)
+        last = state.last_answered_intent
         entry = self.corpus.get(last) if last else None
         return (entry.follow_up_context if entry is not None and entry.follow_up_context
                 else self.corpus.dialogue.follow_up_context or "")

@@ -61,6 +61,16 @@ class SessionState:
     recent: tuple[tuple[str, str, str | None], ...] = ()
     """(message id, question, answering intent id) of the last few answers, oldest first."""
 
+    @property
+    def previous_intent(self) -> str | None:
+        """The entry that answered the previous message (None when it got no entry's answer)."""
+        return self.recent[-1][2] if self.recent else None
+
+    @property
+    def last_answered_intent(self) -> str | None:
+        """The entry of the latest answer in this conversation, however many messages ago."""
+        return next((intent for _, _, intent in reversed(self.recent) if intent), None)
+
     def answered(self, message_id: str) -> tuple[str, str | None] | None:
         """The question and intent of an answer given in this session, or None."""
         return next(((q, i) for m, q, i in self.recent if m == message_id), None)
