@@ -225,7 +225,9 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     # rate alone ("日利率是万分之四") also when the conversation already holds the amount or the days
     rate_for_debt = (v.daily_rate is not None and v.principal is None and v.days is None
                      and (slots.principal is not None or slots.days is not None))
-    values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited or rate_for_debt)
+    # …and so do numbers alone ("如果是一万呢") once the conversation holds the debt
+    what_if = turn.only_values and (slots.principal is not None or slots.days is not None)
+    values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited or rate_for_debt or what_if)
     if values_count:
         problems = out_of_range(v.principal, v.days, v.daily_rate, limits, v.rejected)
         if problems:

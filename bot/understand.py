@@ -53,6 +53,10 @@ PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少�
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
                           r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
+# a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢"): its 呢 asks for the estimate
+# again, not a question beyond it
+ONLY_VALUES = re.compile(rf"(?:{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
+                         r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～])+")
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
@@ -112,6 +116,9 @@ class Turn:
     debt_talk: bool
     penalty_question: bool
     has_question: bool
+    """A question beyond the numbers (a "呢" that only changes them does not count)."""
+    only_values: bool
+    """The message is nothing but values and what-if words ("如果是一万呢", "那逾期一个月呢")."""
     whole_loan: bool
     not_overdue: bool
     shown_overdue: bool
@@ -172,7 +179,8 @@ class Understander:
         bare = bare_answer(text, awaiting) if values.empty and awaiting else None
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)
-        question = bool(QUESTION_CUE.search(text))
+        only_values = not values.empty and bool(ONLY_VALUES.fullmatch(text))
+        question = bool(QUESTION_CUE.search(text)) and not only_values
         penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
         overdue_talk = bool(self._overdue.search(text))
@@ -190,7 +198,7 @@ class Understander:
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
                                                  and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=penalty_question,
-            has_question=question,
+            has_question=question, only_values=only_values,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             names_product=names_product, other_product=other_product,

@@ -105,6 +105,13 @@ def test_flags_and_values_are_read_once(understander: Understander) -> None:
     assert understander.understand("借呗蚂蚁借呗").match_text.count("借呗") == 2
 
 
+@pytest.mark.parametrize(("text", "only"), [("如果是一万呢", True), ("那如果是20天呢", True), ("要是逾期一个多月呢", True),
+                                          ("如果是一万会被起诉吗", False), ("那会上征信吗", False), ("五千块的话呢", True)])
+def test_a_what_if_on_the_numbers_is_no_question_of_its_own(understander: Understander, text: str, only: bool) -> None:
+    turn = understander.understand(text)
+    assert turn.only_values is only and turn.has_question is not only
+
+
 def test_a_bare_number_answers_what_was_asked(understander: Understander) -> None:
     assert understander.understand("20", awaiting="days").values.days == 20
     assert understander.understand("两万", awaiting="principal").values.principal == 20000
