@@ -142,9 +142,11 @@ def test_fear_without_a_question_is_met_calmly(bot) -> None:
     assert answer.suggestions
 
 
-def test_which_number_to_call_is_a_request_for_a_person(bot) -> None:
+@pytest.mark.parametrize("ask", ["打哪个电话", "找谁"])
+def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
+    # "找谁" after the repaid-still-overdue answer once got the can't-repay answer
     s = bot.chat.reply("还清了怎么还显示逾期").session_id
-    answer = bot.chat.reply("打哪个电话", s)
+    answer = bot.chat.reply(ask, s)
     assert answer.kind is ReplyKind.HANDOFF and "95188" in answer.answer
 
 
