@@ -129,32 +129,34 @@ class ChatService:
                 and not turn.names_product
                 and result.scope not in NOT_FOLLOW_UPS)
 
-    def _follow_up_context(self, state: SessionState) -> str:
-        """What a follow-up is read after: the last answer's own context when its entry has one, else
+    def _follow_up_contexts(self, state: SessionState) -> list[str]:
+        """What a follow-up is read after: the last answer's own context when its entry has one, then
         the dialogue's (a conversation about an overdue 借呗)."""
         last = state.last_answered_intent
         entry = self.corpus.get(last) if last else None
-        return (entry.follow_up_context if entry is not None and entry.follow_up_context
-                else self.corpus.dialogue.follow_up_context or "")
+        contexts = [entry.follow_up_context] if entry is not None and entry.follow_up_context else []
+        general = self.corpus.dialogue.follow_up_context
+        return contexts + [general] if general and general not in contexts else contexts
 
     def _in_context(self, turn: Turn, state: SessionState, result: RetrievalResult,
                     decision: Decision) -> tuple[Turn, RetrievalResult, Decision]:
-        """The message read as part of the conversation (about an overdue 借呗, or the last answer's own
-        situation), when that answers it with one of the intents the message alone came closest to;
+        """The message read as part of the conversation (the last answer's own situation, else an
+        overdue 借呗), when that answers it with one of the intents the message alone came closest to;
         otherwise the message as it was."""
-        in_context = self.understand(self._follow_up_context(state) + turn.raw, state.awaiting)
-        found = self.retriever.search(in_context.text, in_context.match_text)
-        answer = decide(in_context, state.slots, found, self.roles, self.limits)
         own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]}
-        if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
-            # the context chose an entry the message alone was not close to ("怎么办" after the
-            # one-day answer is read as that question again): choose among the message's own
-            found = replace(found, hits=[h for h in found.hits if h.id in own])
+        for context in self._follow_up_contexts(state):
+            in_context = self.understand(context + turn.raw, state.awaiting)
+            found = self.retriever.search(in_context.text, in_context.match_text)
             answer = decide(in_context, state.slots, found, self.roles, self.limits)
-        if answer.kind is ReplyKind.FALLBACK or answer.intent not in own:
-            return turn, result, decision
-        logger.debug("follow-up read in context: %s", answer.intent)
-        return in_context, found, answer
+            if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
+                # the context chose an entry the message alone was not close to ("怎么办" after the
+                # one-day answer is read as that question again): choose among the message's own
+                found = replace(found, hits=[h for h in found.hits if h.id in own])
+                answer = decide(in_context, state.slots, found, self.roles, self.limits)
+            if answer.kind is not ReplyKind.FALLBACK and answer.intent in own:
+                logger.debug("follow-up read in context: %s", answer.intent)
+                return in_context, found, answer
+        return turn, result, decision
 
     def reply(self, message: str, session_id: str | None = None) -> Answer:
         """Answer ``message`` in session ``session_id`` (a new session when unknown or missing)."""

@@ -158,6 +158,14 @@ def test_a_follow_up_after_the_one_day_answer_stays_with_a_short_delay(bot, foll
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
+@pytest.mark.parametrize(("follow_up", "intent"), [("能消掉吗", "record-duration"), ("那怎么办", "overdue-what-now")])
+def test_a_follow_up_after_the_credit_report_answer_is_about_the_record(bot, follow_up: str, intent: str) -> None:
+    """"能消掉吗" after "会上征信吗" asks about the record (it got "repaid, still shown overdue"); when the
+    record's own context answers nothing ("那怎么办"), the message is read as talk of being overdue."""
+    s = bot.chat.reply("借呗逾期会上征信吗").session_id
+    assert bot.chat.reply(follow_up, s).sources[0].id == intent
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
