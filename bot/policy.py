@@ -219,7 +219,6 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         return Decision(ReplyKind.ASK_VALUE, slots, intent=roles.penalty, asks_for=slots.missing)
 
     top_is_penalty = result.top is not None and not result.fallback and result.top.id == roles.penalty
-    about_penalty = turn.penalty_question or top_is_penalty
     v = turn.values
     # numbers count as the overdue debt when the message talks of one, or answers the bot's question; a
     # rate alone ("日利率是万分之四") also when the conversation already holds the amount or the days
@@ -238,6 +237,10 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     carried = tuple(c for c in carried if getattr(merged, c) is not None)
 
     plain = _retrieved(result, roles, merged, turn)
+    # the penalty named inside a question another entry answers ("能减免罚息吗", "罚息合法吗") is that
+    # entry's question, unless the message asks what the penalty comes to
+    other_question = plain.kind is ReplyKind.ANSWER and plain.intent != roles.penalty and not turn.asks_amount
+    about_penalty = top_is_penalty or (turn.penalty_question and not other_question)
     new_value = values_count and (v.principal is not None or v.days is not None or v.daily_rate is not None)
     if merged.complete and (new_value or about_penalty):
         # a question beyond the numbers ("…会上征信吗") is answered first, the estimate joined after it

@@ -49,6 +49,9 @@ DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|�
 # a question about what the penalty comes to
 PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少|交多少|付多少|要多少|多还|多少罚|费用|滞纳金|"
                          r"违约金|算一下|算算|帮我算|计算|估算|怎么算")
+# asks what the penalty comes to, not only names it ("罚息多少" against "罚息能减免吗")
+ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|几|怎么算|如何算|怎么计算|如何计算|怎样算|算一下|算算|帮我算|计算|估算|"
+                                 r"多还|高不高|贵不贵|多吗|高吗|贵吗")
 # a question beyond the numbers (the intent is answered first, the estimate joined after it); saying
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
@@ -115,6 +118,8 @@ class Turn:
     """The message is a bare number answering the value the bot asked for."""
     debt_talk: bool
     penalty_question: bool
+    asks_amount: bool
+    """Asks how much the penalty (or what is owed) comes to: "罚多少", "怎么算", "多不多"."""
     has_question: bool
     """A question beyond the numbers (a "呢" that only changes them does not count)."""
     only_values: bool
@@ -198,6 +203,7 @@ class Understander:
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
                                                  and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=penalty_question,
+            asks_amount=bool(ASKS_PENALTY_AMOUNT.search(text)),
             has_question=question, only_values=only_values,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,

@@ -166,6 +166,15 @@ def test_a_follow_up_after_the_credit_report_answer_is_about_the_record(bot, fol
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
+@pytest.mark.parametrize(("ask", "intent"), [("能减免罚息吗", "waive-penalty"), ("罚息合法吗", "annual-rate")])
+def test_a_question_naming_the_penalty_after_an_estimate_gets_its_own_answer(bot, ask: str, intent: str) -> None:
+    """With the values held, any message naming 罚息 once got the estimate again; asking the amount still does."""
+    s = bot.chat.reply("欠借呗三万 逾期快一年了").session_id
+    assert bot.chat.reply(ask, s).sources[0].id == intent
+    again = bot.chat.reply("罚息多不多", s)
+    assert again.kind is ReplyKind.PENALTY and "8,212.50" in again.lead
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
