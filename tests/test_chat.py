@@ -337,7 +337,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("我不想还了会怎样", "consequences"), ("他们说要告我 是真的吗", "lawsuit"), ("借呗逾期会影响我老公吗", "family-liability"),
     ("借呗可以先不还吗", "postpone"), ("银行卡限额，借呗还不了怎么办", "how-to-repay"),
     ("借呗能申请展期吗", "postpone"), ("借呗还款日是15号 我想18号还可以吗", "postpone"),
-    ("借呗过了还款日再还行不行", "postpone")])
+    ("借呗过了还款日再还行不行", "postpone"),
+    ("借呗逾期了半个月，上周已经全部还完了，现在想再借点钱，为什么一直显示无法借款", "borrow-again"),
+    ("有个债务协商公司说能帮我跟借呗协商停息挂账，要先交两千块服务费，靠谱吗", "agent-scam")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
