@@ -175,6 +175,12 @@ def test_a_question_naming_the_penalty_after_an_estimate_gets_its_own_answer(bot
     assert again.kind is ReplyKind.PENALTY and "8,212.50" in again.lead
 
 
+def test_asking_about_the_police_after_a_home_visit_answer_is_about_collectors(bot) -> None:
+    """It got the jail-fear answer (whose 报警 is about scam calls), not what collectors may not do."""
+    s = bot.chat.reply("催收说今天不还就上门").session_id
+    assert bot.chat.reply("我可以报警吗", s).sources[0].id == "collection"
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
