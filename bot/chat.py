@@ -70,6 +70,8 @@ class ChatService:
         if turn.act is DialogueAct.NONE:
             result = self.retriever.search(turn.text, turn.match_text)
         decision = decide(turn, state.slots, result, self.roles, self.limits, state.previous_intent)
+        if decision.kind is ReplyKind.FALLBACK and turn.ellipsis is not None and state.previous_intent is not None:
+            turn, result, decision = self._restated(turn, state, result, decision)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
         side_result = None
@@ -119,6 +121,23 @@ class ChatService:
                 logger.debug("second question answered too: %s", joined.also)
                 return joined, found
         return decision, None
+
+    def _restated(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
+                  decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
+        """"那信用卡呢" after "花呗逾期会影响借呗吗": the previous question asked of that product, when
+        the previous question named another product and was answered; otherwise the message as it was."""
+        # the question before a run of such messages ("那信用卡呢", then "网商贷呢")
+        previous = next((q for _, q, _ in reversed(state.recent) if not self.understander.is_ellipsis(q)), None)
+        text = self.understander.restated(previous, turn.ellipsis or "") if previous is not None else None
+        if text is None:
+            return turn, result, decision
+        again = self.understand(text, state.awaiting)
+        found = self.retriever.search(again.text, again.match_text)
+        answer = decide(again, state.slots, found, self.roles, self.limits)
+        if answer.kind is ReplyKind.FALLBACK:
+            return turn, result, decision
+        logger.debug("previous question asked of %s: %s", turn.ellipsis, answer.intent)
+        return again, found, answer
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
         """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""

@@ -81,6 +81,10 @@ SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信).{0,6}(逾�
 # …or that this time they are late after all ("我从来没逾期过，这次忘了还逾期了一天")
 LATE_THIS_TIME = re.compile(r"(这次|这回|这一次|这个月|这期|这一期|今天|昨天|前天|但是?|可是|结果)"
                             r".{0,8}(?<![没无未不过])(?<!没有)(逾期|忘(了|记)?还|没还|未还|晚还|晚了|迟还|没扣|拖了)")
+# "那信用卡呢": the previous question again, about another product (the name is checked against the
+# corpus's product mentions)
+ELLIPSIS = re.compile(r"^(?:那|那么|那要是|那如果是|如果是|要是|换成)?(?P<name>[^，,。?？\s]{1,8}?)(?:的话)?"
+                      r"(?:呢|也是吗|也会吗|也一样吗|也算吗|也这样吗|也是这样吗)[?？。!！~ ]*$")
 URGENT_TAIL = re.compile(r"(?:[\s,，。.!！~～啊呀]+急|急急急|急死了?|急死人了|在线等|求解答|求回复|求助)[\s,，。.!！~～]*$")
 """A closing plea ("…咋整啊 急", "…在线等") says how the user feels, not what they ask; retrieval
 reads the message without it, so that it does not pull the question under the threshold."""
@@ -141,6 +145,8 @@ class Turn:
     questions: tuple[str, ...] = ()
     """The message's questions when it asks two or more and none about the penalty
     ("会上征信吗？会连累家人吗？"); empty for a message with one question."""
+    ellipsis: str | None = None
+    """The other product a message names and nothing else ("那信用卡呢"): the previous question asked of it."""
 
     @property
     def has_values(self) -> bool:
@@ -176,6 +182,20 @@ class Understander:
             return None
         return next((label for label, names in self._products if any(n in match_text for n in names)), None)
 
+    def product_mention(self, text: str) -> str | None:
+        """The first other product ``text`` names (花呗, 信用卡, 网商贷 …), or None."""
+        return next((n for _, names in self._products for n in names if n in text), None)
+
+    def is_ellipsis(self, message: str) -> bool:
+        return self._ellipsis(normalize(message)) is not None
+
+    def restated(self, previous: str, ellipsis: str) -> str | None:
+        """``previous`` asked of the product ``ellipsis`` instead of the other product it named, or
+        None when it named none ("借呗逾期会影响花呗吗" + "那网商贷呢" → "借呗逾期会影响网商贷吗")."""
+        text = normalize(previous)
+        named = self.product_mention(text)
+        return text.replace(named, ellipsis) if named is not None and named != ellipsis else None
+
     def understand(self, message: str, awaiting: str | None = None) -> Turn:
         """Understand ``message``; ``awaiting`` is the value the bot just asked for (a bare "20" answers it)."""
         text = normalize(message)
@@ -210,7 +230,13 @@ class Understander:
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,
             side_questions=side_questions(read_text) if penalty_question else (),
-            questions=() if penalty_question else question_parts(read_text))
+            questions=() if penalty_question else question_parts(read_text),
+            ellipsis=self._ellipsis(text) if other_product is not None else None)
+
+    def _ellipsis(self, text: str) -> str | None:
+        m = ELLIPSIS.match(text)
+        name = m.group("name") if m else None
+        return name if name is not None and self.product_mention(name) == name else None
 
 
 def _asks_alone(part: str) -> bool:

@@ -181,6 +181,20 @@ def test_asking_about_the_police_after_a_home_visit_answer_is_about_collectors(b
     assert bot.chat.reply("我可以报警吗", s).sources[0].id == "collection"
 
 
+def test_the_previous_question_asked_of_another_product(bot) -> None:
+    """"那信用卡呢" after "花呗逾期会影响借呗吗" asks the same of 信用卡 (it was told it is about another
+    product); a run of them keeps the first question; after a question naming no other product it
+    stays another product's question."""
+    s = bot.chat.reply("花呗逾期会影响借呗吗").session_id
+    assert bot.chat.reply("那信用卡呢", s).sources[0].id == "other-affects-jiebei"
+    assert bot.chat.reply("网商贷呢", s).sources[0].id == "other-affects-jiebei"
+    s = bot.chat.reply("借呗逾期会影响花呗吗").session_id
+    assert bot.chat.reply("那网商贷呢", s).sources[0].id == "jiebei-affects-other"
+    s = bot.chat.reply("借呗逾期会上征信吗").session_id
+    assert bot.chat.reply("那花呗呢", s).kind is ReplyKind.FALLBACK
+    assert bot.chat.reply("花呗呢").kind is ReplyKind.FALLBACK
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
@@ -345,7 +359,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗能申请展期吗", "postpone"), ("借呗还款日是15号 我想18号还可以吗", "postpone"),
     ("借呗过了还款日再还行不行", "postpone"),
     ("借呗逾期了半个月，上周已经全部还完了，现在想再借点钱，为什么一直显示无法借款", "borrow-again"),
-    ("有个债务协商公司说能帮我跟借呗协商停息挂账，要先交两千块服务费，靠谱吗", "agent-scam")])
+    ("有个债务协商公司说能帮我跟借呗协商停息挂账，要先交两千块服务费，靠谱吗", "agent-scam"),
+    ("借呗逾期会影响家人吗", "family-liability"), ("借呗逾期会影响我老婆吗", "family-liability"),
+    ("借呗逾期会连累花呗吗", "jiebei-affects-other")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer

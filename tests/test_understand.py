@@ -113,6 +113,18 @@ def test_a_what_if_on_the_numbers_is_no_question_of_its_own(understander: Unders
     assert turn.only_values is only and turn.has_question is not only
 
 
+@pytest.mark.parametrize(("text", "name"), [("那信用卡呢", "信用卡"), ("网商贷呢？", "网商贷"), ("信用卡也会吗", "信用卡"),
+                                          ("花呗逾期了呢", None), ("那征信呢", None), ("借呗呢", None)])
+def test_a_message_naming_only_another_product_is_an_ellipsis(understander: Understander, text: str,
+                                                               name: str | None) -> None:
+    assert understander.understand(text).ellipsis == name
+
+
+def test_the_previous_question_is_restated_for_the_product_named(understander: Understander) -> None:
+    assert understander.restated("借呗逾期会影响花呗吗", "网商贷") == "借呗逾期会影响网商贷吗"
+    assert understander.restated("借呗逾期会上征信吗", "花呗") is None
+
+
 def test_a_bare_number_answers_what_was_asked(understander: Understander) -> None:
     assert understander.understand("20", awaiting="days").values.days == 20
     assert understander.understand("两万", awaiting="principal").values.principal == 20000
