@@ -126,7 +126,7 @@ def test_a_short_follow_up_is_read_in_the_conversation(bot, follow_up: str, inte
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
 
 
-@pytest.mark.parametrize("ask", ["真的吗", "你确定吗", "真的吗 我好怕"])
+@pytest.mark.parametrize("ask", ["真的吗", "你确定吗", "真的吗 我好怕", "真的不会吗"])
 def test_asking_whether_it_is_true_restates_the_last_answer(bot, ask: str) -> None:
     first = bot.chat.reply("借呗逾期会坐牢吗")
     again = bot.chat.reply(ask, first.session_id)
