@@ -82,6 +82,7 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("我从来没逾期过，这次忘了还逾期了一天", False), ("我每个月都按时还，这个月逾期了两天怎么办", False),
     ("我没有逾期，但是借呗额度没了", True), ("借呗用得多但没有逾期，办房贷有影响吗", True),
     ("借呗没到期的时候可以先还吗", True), ("借呗到期没还会怎样", False), ("借呗是不是没到期也会扣款", False),
+        ("我怕忘记还借呗 能设置自动还款吗", True), ("借呗忘记还了怕影响征信", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
