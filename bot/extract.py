@@ -46,7 +46,7 @@ _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|�
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
 _MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款|未还|没还|还不上|要还|剩|余|共|总共|一共|￥|¥)\s*(?:了|款|是|为|有|的|钱)?\s*$")
 _UNITS_IN_NUMBER = "万kw千亿"  # a numeral holding one of these (3万, 5k, 两千) is already sized as money
-_NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分|秒|小时|条|人|家|元宝|多|几|来)")
+_NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分(?![0-9一二三四五六七八九十两]*个?(期|月))|秒|小时|条|人|家|元宝|多|几|来)")
 _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
 _NOT_DEBT_CUE = re.compile(r"(收费|收了|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
@@ -130,6 +130,8 @@ def _duration_days(m: re.Match[str]) -> Decimal | None:
         return None  # 3月 is a month of the year; a duration says 3个月
     if unit == "日" and re.search(r"月\s*$", m.string[:m.start()]):
         return None  # 5月10日 is a date
+    if re.search(r"分成?\s*$", m.string[:m.start()]):
+        return None  # 分6个月 is the loan's instalments, not time overdue
     days = value * DAYS_PER[unit]
     if m.group("half"):
         days += Decimal(DAYS_PER[unit]) / 2
@@ -179,7 +181,7 @@ def _find_principal(text: str) -> Decimal | None:
     candidates: list[tuple[int, int, Decimal]] = []  # (priority, -start, value): strongest, then first
     for m in re.finditer(_NUM, text):
         raw = m.group("num")
-        after, before = text[m.end():m.end() + 4], text[max(0, m.start() - 6):m.start()]
+        after, before = text[m.end():m.end() + 8], text[max(0, m.start() - 6):m.start()]
         if _NOT_MONEY.match(after) or ("\0" in text[m.end():m.end() + 1] and raw[-1] not in _UNITS_IN_NUMBER):
             continue  # a number run into a masked value is part of it, unless it ends with its own unit
         value = parse_number(raw)

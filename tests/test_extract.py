@@ -50,6 +50,8 @@ def test_table_phrasings(case) -> None:
     ("欠1万5天了", 10000, 5, None),
     # white space before the days does not swallow the amount
     ("欠三千五 20天", 3500, 20, None),
+    # 分12期 / 分6个月 are the loan's instalments: neither hides the amount nor counts as days overdue
+    ("借了5万 分12期 逾期了20天", 50000, 20, None), ("借呗借了一万分12个月 逾期10天", 10000, 10, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)
@@ -122,3 +124,8 @@ def test_credit_scores_are_not_amounts(text: str, principal) -> None:
 ])
 def test_a_fee_or_an_income_is_not_the_debt(text: str, principal) -> None:
     assert extract(text).principal == principal
+
+
+def test_instalments_are_not_time_overdue() -> None:
+    found = extract("借呗欠款3000分6个月还")
+    assert found.principal == Decimal(3000) and found.days is None
