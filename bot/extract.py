@@ -34,7 +34,8 @@ _ANNUAL_CUE = re.compile(r"(年化|年利率|年息|年费率|年率|apr|一年|
 _DURATION = re.compile(
     rf"{_NUM}\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
     # 日利率 and 年化 name rates, 年份/年底 dates; 3天利息 is still three days
-    r"(?P<unit>天|周|星期|礼拜|月(?!份|初|底)|日(?!利|息|费|率)|年(?!利|息|费|率|化|份|初|底))")
+    r"(?P<unit>天|周|星期|礼拜|月(?!份|初|底)|日(?!利|息|费|率)|年(?!利|息|费|率|化|份|初|底))"
+    r"(?P<tail>半(?![个年月天]))?")  # 一年半, 三天半
 _LABELLED_DAYS = re.compile(rf"天数\s*(?:是|为|:|有)?\s*{_NUM}\s*(?:天|日)?")  # 逾期天数：12
 _HALF = re.compile(r"半\s*(?:个)?\s*(?P<unit>月|年)(?!利|息|化)")
 _JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
@@ -133,7 +134,7 @@ def _duration_days(m: re.Match[str]) -> Decimal | None:
     if re.search(r"分成?\s*$", m.string[:m.start()]):
         return None  # 分6个月 is the loan's instalments, not time overdue
     days = value * DAYS_PER[unit]
-    if m.group("half"):
+    if m.group("half") or m.group("tail"):
         days += Decimal(DAYS_PER[unit]) / 2
     return _signed(days, m.group("neg"))
 

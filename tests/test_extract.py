@@ -52,6 +52,8 @@ def test_table_phrasings(case) -> None:
     ("欠三千五 20天", 3500, 20, None),
     # 分12期 / 分6个月 are the loan's instalments: neither hides the amount nor counts as days overdue
     ("借了5万 分12期 逾期了20天", 50000, 20, None), ("借呗借了一万分12个月 逾期10天", 10000, 10, None),
+    # a half after the unit: 一年半 is a year and a half (it was read as one year)
+    ("欠3w 逾期1年半", 30000, 548, None), ("欠两万 逾期两年半", 20000, 913, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)
