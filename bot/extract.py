@@ -52,6 +52,8 @@ _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
 _NOT_DEBT_CUE = re.compile(r"(收费|收了|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
 """Money just after these words is not the debt: a fee someone asks for, or what the user earns."""
+_UNIT_GAP = re.compile(r"(?<=[0-9])\s+(?=[万千kw块元天个月周年日星礼])")
+"""Spaces between a number and its unit ("欠款 1 万 逾期 10 天") are closed before reading."""
 _PHONE_LIKE = re.compile(r"^(?:1[3-9]\d{9}|\d{12,})$")  # a mobile number, or an id/card-like run
 _LONG_DIGITS = re.compile(r"^\d{7,}$")
 
@@ -127,8 +129,8 @@ def _duration_days(m: re.Match[str]) -> Decimal | None:
         return None
     if unit == "年" and value >= 1900 and not m.group("ge"):
         return None  # a calendar year such as 2024年
-    if unit == "月" and not m.group("ge") and not m.group("half"):
-        return None  # 3月 is a month of the year; a duration says 3个月
+    if unit == "月" and not m.group("ge") and not m.group("half") and m.group("num") not in ("两", "俩"):
+        return None  # 3月 is a month of the year; a duration says 3个月 (or 俩月)
     if unit == "日" and re.search(r"月\s*$", m.string[:m.start()]):
         return None  # 5月10日 is a date
     if re.search(r"分成?\s*$", m.string[:m.start()]):
@@ -212,7 +214,7 @@ def extract(text: str, normalized: bool = False) -> Extraction:
 
     Vague quantities (一个多月, 两三千) are read at their lower bound and reported alongside.
     """
-    folded, vague = find_vague(text if normalized else _fold(text))
+    folded, vague = find_vague(_UNIT_GAP.sub("", text if normalized else _fold(text)))
     rate, basis, rate_spans = _find_rate(folded)
     masked = folded
     for s, e in rate_spans:

@@ -1,4 +1,4 @@
-"""Vague quantities as people say them: 一个多月, 十几天, 二十多天, 一万多, 两三千, 快两个月, 大半年.
+"""Vague quantities as people say them: 一个多月, 十几天, 二十多天, 十来天, 一万多, 两三千, 快两个月, 大半年.
 
 Pure functions on normalised text. Each vague expression is rewritten into a plain value the
 extractor already understands (一个多月 → 30天, 两三千 → 2000元) and recorded as an
@@ -74,6 +74,9 @@ _JI = re.compile(rf"(?P<tens>{_D})?十几(?:(?P<scale>千|万){_MONEY_TAIL}|(?P<
 # 一个多月, 二十多天, 一万多, 3000多块, 半个多月, 半年多, 一年多
 _MORE = re.compile(rf"(?P<num>{NUMBER}|半)\s*(?:(?P<ge>个)?\s*多\s*(?P<unit>天|日|周|星期|礼拜|月|年)"
                    rf"|(?P<unit2>年|天)多|多(?!少|久|长|大|次|项|笔|个|期|点|少)\s*(?P<money>块钱|块|元)?)")
+# 十来天, 两千来块, 一个来月: 来 says "about", read like 多 (only with a unit, 来 starts many words)
+_LAI = re.compile(rf"(?P<num>{NUMBER})\s*(?:(?P<ge>个)?\s*来\s*(?P<unit>天|日|周|星期|礼拜|月|年)"
+                  rf"|来\s*(?P<money>块钱|块|元))")
 # 快两个月, 将近一年, 小两万
 _ALMOST = re.compile(rf"(?P<cue>快|将近|接近|差不多|小)\s*(?P<num>{NUMBER})\s*(?:{_DAY_UNIT}|(?P<money>块钱|块|元))?")
 # 大半年, 大半个月
@@ -118,7 +121,7 @@ def _more(m: re.Match[str]):
     value = Decimal("0.5") if raw == "半" else parse_number(raw)
     if value is None or value <= 0:
         return None
-    unit = m.group("unit") or m.group("unit2")
+    unit = m.group("unit") or m.groupdict().get("unit2")
     if unit:
         if unit == "月" and not m.group("ge") and raw != "半":
             return None  # 3多月 is not how people say it
@@ -153,6 +156,6 @@ def find_vague(text: str) -> tuple[str, list[Approx]]:
     """Rewrite vague quantities in normalised ``text`` into plain values; return the text and what was vague."""
     rw = _Rewriter(text)
     for pattern, make in ((_PAIR, _pair), (_ARABIC_RANGE, _arabic_range), (_JI, _ji), (_BIG_HALF, _big_half),
-                          (_ALMOST, _almost), (_MORE, _more)):
+                          (_ALMOST, _almost), (_MORE, _more), (_LAI, _more)):
         rw.sub(pattern, make)
     return rw.text, rw.found

@@ -54,6 +54,8 @@ def test_table_phrasings(case) -> None:
     ("借了5万 分12期 逾期了20天", 50000, 20, None), ("借呗借了一万分12个月 逾期10天", 10000, 10, None),
     # a half after the unit: 一年半 is a year and a half (it was read as one year)
     ("欠3w 逾期1年半", 30000, 548, None), ("欠两万 逾期两年半", 20000, 913, None),
+    # 俩 for 两, with or without 个; spaces between a number and its unit
+    ("借呗逾期俩月了 欠俩万", 20000, 60, None), ("欠款 1 万 逾期 10 天", 10000, 10, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)

@@ -29,6 +29,9 @@ from bot.vague import find_vague
     ("七八万", "money", "range", 70000, 80000),
     ("2-3万", "money", "range", 20000, 30000),
     ("小两万", "money", "almost", 20000, 20000),
+    ("十来天", "days", "more", 10, None),
+    ("一个来月", "days", "more", 30, None),
+    ("两千来块", "money", "more", 2000, None),
 ])
 def test_vague_quantities(text: str, quantity: str, kind: str, low, high) -> None:
     _, found = find_vague(normalize(text))
@@ -37,7 +40,8 @@ def test_vague_quantities(text: str, quantity: str, kind: str, low, high) -> Non
     assert (v.quantity, v.kind, v.low, v.high) == (quantity, kind, Decimal(low), None if high is None else Decimal(high))
 
 
-@pytest.mark.parametrize("text", ["多少钱", "逾期多久", "二十多岁", "十一二天", "好几天", "几千块", "3月份", "多次逾期"])
+@pytest.mark.parametrize("text", ["多少钱", "逾期多久", "二十多岁", "十一二天", "好几天", "几千块", "3月份", "多次逾期",
+                                  "借呗来分期逾期", "三个人来我家"])
 def test_not_vague_or_not_a_quantity(text: str) -> None:
     _, found = find_vague(normalize(text))
     assert not found
