@@ -28,6 +28,11 @@ _RATE_FRACTION = re.compile(rf"(?P<kind>万分之|千分之|百分之)\s*(?P<num
 _RATE_WAN = re.compile(rf"(?P<cue>日利率|日息|日利息|日费率|利率|利息|费率|日利)\s*(?:是|为|:)?\s*万\s*(?P<num>[{_DIGITS}]|\d(?:\.\d+)?)"
                        rf"(?:点(?P<frac>[{_DIGITS}]+))?")
 _RATE_PERCENT = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*%")
+# a daily rate written as a bare decimal: 日利率0.0004 (a fraction) or 日息0.04 (per cent, the sign left
+# out); which one is read from the size, since realistic daily rates lie between 0.01% and 0.1%
+_RATE_DECIMAL = re.compile(r"(?:日利率|日息|日利息|日费率|日利|每天利息|每日利息)\s*(?:是|为|:)?\s*(?P<num>0\.\d+)(?![\d%])")
+_DECIMAL_FRACTION_MAX = Decimal("0.002")
+_DECIMAL_PERCENT = (Decimal("0.005"), Decimal("0.2"))
 _DAILY_CUE = re.compile(r"(日利率|日息|日利息|日费率|日率|日利|每天|每日|一天|/天|/日|天利率)")
 _ANNUAL_CUE = re.compile(r"(年化|年利率|年息|年费率|年率|apr|一年|/年|每年)")
 
@@ -119,6 +124,12 @@ def _find_rate(text: str) -> tuple[Decimal | None, RateBasis | None, list[tuple[
             return rate, "daily", [(m.start(), m.end())]
         if rate >= Decimal("0.0365"):
             return rate / 365, "annual", [(m.start(), m.end())]
+    for m in _RATE_DECIMAL.finditer(text):
+        value = Decimal(m.group("num"))
+        if value <= _DECIMAL_FRACTION_MAX:
+            return value, "daily", [(m.start("num"), m.end())]
+        if _DECIMAL_PERCENT[0] <= value <= _DECIMAL_PERCENT[1]:
+            return value / 100, "daily", [(m.start("num"), m.end())]
     return None, None, []
 
 
@@ -139,6 +150,12 @@ def _duration_days(m: re.Match[str]) -> Decimal | None:
     if m.group("half") or m.group("tail"):
         days += Decimal(DAYS_PER[unit]) / 2
     return _signed(days, m.group("neg"))
+
+
+def _unit_days(span: str) -> int:
+    """Days in the unit a duration's text ends with (天 1, 月 30 …); 0 when it names none."""
+    unit = re.search(r"(天|日|周|星期|礼拜|月|年)[^天日周期拜月年]*$", span)
+    return DAYS_PER[unit.group(1)] if unit else 0
 
 
 def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
@@ -169,10 +186,14 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
     if not parts:
         return None, []
     parts.sort()
-    # adjacent parts form one duration: 1个月零5天, 一年又三个月
+    # adjacent parts form one duration: 1个月零5天, 一年又三个月, "1个月 5天" (a smaller unit after a
+    # space; "逾期10天 一天利息两块五" is two things)
     groups: list[list[tuple[int, int, Decimal]]] = [[parts[0]]]
     for part in parts[1:]:
-        if _JOIN.match(text[groups[-1][-1][1]:part[0]]):
+        previous = groups[-1][-1]
+        between = text[previous[1]:part[0]]
+        if _JOIN.match(between) and (between.strip() or _unit_days(text[part[0]:part[1]])
+                                      < _unit_days(text[previous[0]:previous[1]])):
             groups[-1].append(part)
         else:
             groups.append([part])

@@ -56,6 +56,11 @@ def test_table_phrasings(case) -> None:
     ("欠3w 逾期1年半", 30000, 548, None), ("欠两万 逾期两年半", 20000, 913, None),
     # 俩 for 两, with or without 个; spaces between a number and its unit
     ("借呗逾期俩月了 欠俩万", 20000, 60, None), ("欠款 1 万 逾期 10 天", 10000, 10, None),
+    # a daily rate as a bare decimal: a fraction (0.0004) or per cent with the sign left out (0.04)
+    ("欠5000逾期10天 日利率0.0004", 5000, 10, "0.0004"), ("欠5000逾期10天 日息0.04", 5000, 10, "0.0004"),
+    ("欠5000逾期10天 日利率0.5", 5000, 10, None),
+    # a second duration after a space joins only as a smaller unit (1个月 5天), not "一天利息…"
+    ("欠5000逾期10天 一天利息两块五", 5000, 10, None), ("欠一万 逾期1个月 5天", 10000, 35, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)
