@@ -245,3 +245,20 @@ def test_a_second_plainly_named_question_is_joined_to_the_answer(understand) -> 
     assert with_other_answer(main, same, confirmed=True) == main
     none = decide(understand("借呗逾期了，好害怕吗"), Slots(), missed(None, "credit-report"), ROLES, LIMITS)
     assert with_other_answer(main, none, confirmed=True) == main
+
+
+def test_a_what_if_on_the_numbers_is_estimated_again(understand) -> None:
+    """"如果是一万呢" after an estimate: the amount replaces the old one and the estimate comes first,
+    whatever entry retrieval liked best; with no debt held, the bare numbers are not a debt."""
+    held = Slots(principal=Decimal(5000), days=10)
+    d = decide(understand("如果是一万呢"), held, found("consequences", "penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.PENALTY and d.estimate_first and d.slots.principal == 10000 and d.slots.days == 10
+    assert decide(understand("如果是一万呢"), Slots(), missed(None, "consequences"), ROLES, LIMITS).kind is ReplyKind.FALLBACK
+
+
+def test_a_question_naming_the_penalty_goes_to_its_own_entry_once_the_debt_is_held(understand) -> None:
+    held = Slots(principal=Decimal(5000), days=10)
+    d = decide(understand("能减免罚息吗"), held, found("waive-penalty", "penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ANSWER and d.intent == "waive-penalty" and not d.estimate
+    d = decide(understand("罚息多不多"), held, found("annual-rate", "penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.PENALTY and d.estimate
