@@ -72,6 +72,8 @@ class ChatService:
         decision = decide(turn, state.slots, result, self.roles, self.limits, state.previous_intent)
         if decision.kind is ReplyKind.FALLBACK and turn.ellipsis is not None and state.previous_intent is not None:
             turn, result, decision = self._restated(turn, state, result, decision)
+        if decision.kind is ReplyKind.FALLBACK and turn.names_product and len(turn.text) <= FOLLOW_UP_MAX_CHARS:
+            turn, result, decision = self._after_other_product(turn, state, result, decision)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
         side_result = None
@@ -138,6 +140,25 @@ class ChatService:
             return turn, result, decision
         logger.debug("previous question asked of %s: %s", turn.ellipsis, answer.intent)
         return again, found, answer
+
+    def _after_other_product(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
+                             decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
+        """"借呗还能用吗" right after "花呗逾期了" (which fell back as another product's): both read
+        together, so the question is about the other product's overdue and 借呗, when that lands on one
+        of the entries the message alone came closest to; otherwise the message as it was."""
+        if not state.recent or state.previous_intent is not None:
+            return turn, result, decision
+        previous = state.recent[-1][1]
+        if self.understand(previous).other_product is None:
+            return turn, result, decision
+        joined = self.understand(f"{previous}，{turn.raw}", state.awaiting)
+        found = self.retriever.search(joined.text, joined.match_text)
+        answer = decide(joined, state.slots, found, self.roles, self.limits)
+        own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]} if result is not None else set()
+        if answer.kind is ReplyKind.FALLBACK or answer.intent not in own:
+            return turn, result, decision
+        logger.debug("read with the other product's message before it: %s", answer.intent)
+        return joined, found, answer
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
         """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""

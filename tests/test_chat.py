@@ -195,6 +195,17 @@ def test_the_previous_question_asked_of_another_product(bot) -> None:
     assert bot.chat.reply("花呗呢").kind is ReplyKind.FALLBACK
 
 
+def test_a_question_about_jiebei_right_after_another_products_overdue_is_read_with_it(bot) -> None:
+    """"借呗还能用吗" after "花呗逾期了" (another product's, which falls back) is whether 花呗's overdue
+    touches 借呗; an everyday question after it ("借呗怎么提额") and the same question without it still
+    fall back."""
+    s = bot.chat.reply("花呗逾期了").session_id
+    assert bot.chat.reply("借呗还能用吗", s).sources[0].id == "other-affects-jiebei"
+    s = bot.chat.reply("花呗逾期了").session_id
+    assert bot.chat.reply("借呗怎么提额", s).kind is ReplyKind.FALLBACK
+    assert bot.chat.reply("借呗还能用吗").kind is ReplyKind.FALLBACK
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
@@ -363,7 +374,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期会影响家人吗", "family-liability"), ("借呗逾期会影响我老婆吗", "family-liability"),
     ("借呗逾期会连累花呗吗", "jiebei-affects-other"), ("借呗凌晨一点才还款 有影响吗", "short-overdue"),
     ("借呗过了12点才还的会上征信吗", "short-overdue"), ("借呗还款日过了12点还算逾期吗", "due-time"),
-    ("借呗逾期了钱不够能还多少算多少吗", "partial-repayment"), ("借呗逾期了剩下没到期的也要还吗", "demand-full")])
+    ("借呗逾期了钱不够能还多少算多少吗", "partial-repayment"), ("借呗逾期了剩下没到期的也要还吗", "demand-full"),
+    ("借呗今天到期 我钱不够", "postpone"), ("借呗明天到期了 钱还不够", "postpone")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
