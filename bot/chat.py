@@ -84,12 +84,23 @@ class ChatService:
         answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result)
         return decision, result, answer
 
+    def _read(self, text: str, slots: Slots, awaiting: str | None = None) -> tuple[Turn, RetrievalResult, Decision]:
+        """``text`` understood, retrieved and decided with ``slots``: a message read another way (in
+        context, restated, or one part of it), for the caller to keep or drop."""
+        read = self.understand(text, awaiting)
+        found = self.retriever.search(read.text, read.match_text)
+        return read, found, decide(read, slots, found, self.roles, self.limits)
+
+    @staticmethod
+    def _closest(result: RetrievalResult | None) -> set[str]:
+        """The entries a message alone came closest to: a rereading may only answer with one of them."""
+        return {h.id for h in result.hits[:FOLLOW_UP_WITHIN]} if result is not None else set()
+
     def _part_in_context(self, question: str) -> tuple[Decision, RetrievalResult]:
         """One part of a message decided on its own, as said in a conversation about an overdue 借呗
         (no remembered values: the message's own values were read with the whole message)."""
-        read = self.understand((self.corpus.dialogue.follow_up_context or "") + question)
-        found = self.retriever.search(read.text, read.match_text)
-        return decide(read, Slots(), found, self.roles, self.limits), found
+        _, found, decision = self._read((self.corpus.dialogue.follow_up_context or "") + question, Slots())
+        return decision, found
 
     def _other_question(self, turn: Turn, decision: Decision) -> tuple[Decision, RetrievalResult | None]:
         """A message asking the penalty and something else ("欠两万逾期一个月罚多少，会被起诉吗"): the
@@ -133,9 +144,7 @@ class ChatService:
         text = self.understander.restated(previous, turn.ellipsis or "") if previous is not None else None
         if text is None:
             return turn, result, decision
-        again = self.understand(text, state.awaiting)
-        found = self.retriever.search(again.text, again.match_text)
-        answer = decide(again, state.slots, found, self.roles, self.limits)
+        again, found, answer = self._read(text, state.slots, state.awaiting)
         if answer.kind is ReplyKind.FALLBACK:
             return turn, result, decision
         logger.debug("previous question asked of %s: %s", turn.ellipsis, answer.intent)
@@ -151,11 +160,8 @@ class ChatService:
         previous = state.recent[-1][1]
         if self.understand(previous).other_product is None:
             return turn, result, decision
-        joined = self.understand(f"{previous}，{turn.raw}", state.awaiting)
-        found = self.retriever.search(joined.text, joined.match_text)
-        answer = decide(joined, state.slots, found, self.roles, self.limits)
-        own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]} if result is not None else set()
-        if answer.kind is ReplyKind.FALLBACK or answer.intent not in own:
+        joined, found, answer = self._read(f"{previous}，{turn.raw}", state.slots, state.awaiting)
+        if answer.kind is ReplyKind.FALLBACK or answer.intent not in self._closest(result):
             return turn, result, decision
         logger.debug("read with the other product's message before it: %s", answer.intent)
         return joined, found, answer
@@ -183,11 +189,9 @@ class ChatService:
         """The message read as part of the conversation (the last answer's own situation, else an
         overdue 借呗), when that answers it with one of the intents the message alone came closest to;
         otherwise the message as it was."""
-        own = {h.id for h in result.hits[:FOLLOW_UP_WITHIN]}
+        own = self._closest(result)
         for context in self._follow_up_contexts(state):
-            in_context = self.understand(context + turn.raw, state.awaiting)
-            found = self.retriever.search(in_context.text, in_context.match_text)
-            answer = decide(in_context, state.slots, found, self.roles, self.limits)
+            in_context, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
             if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
                 # the context chose an entry the message alone was not close to ("怎么办" after the
                 # one-day answer is read as that question again): choose among the message's own
