@@ -379,7 +379,10 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("我会不会被抓起来", "jail-fear"), ("会不会判刑", "jail-fear"),
     ("借呗催收晚上十一点还打电话合法吗", "collection"), ("借呗晚上十一点还算逾期吗", "due-time"),
     ("借呗逾期了我一晚上睡不着", "overdue-what-now"), ("借呗逾期两个月了 我快崩溃了", "overdue-what-now"),
-    ("借呗昨天忘了还 今天才还上 会不会有影响啊 好慌", "short-overdue")])
+    ("借呗昨天忘了还 今天才还上 会不会有影响啊 好慌", "short-overdue"),
+    # dates as customer-service logs mask them (***号), and a due day given as 还款
+    ("借呗5号到期能8号还吗", "postpone"), ("借呗***号到期能***号还吗", "postpone"),
+    ("借呗***号到期 ***号还行不行", "postpone"), ("借呗15号还款 能17号还吗", "postpone")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
