@@ -167,20 +167,29 @@ class ChatService:
         return joined, found, answer
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
-        """A short message naming no product, after an answer in this conversation ("会被起诉吗")."""
+        """A short message naming no product, after an answer in this conversation ("会被起诉吗").
+
+        Saying one is not overdue ("可是我没有逾期啊") is a follow-up only when the last answer's entry
+        is about being shown as overdue (its own context says so: "借呗提示我当前存在逾期，"); read
+        after an overdue 借呗 it would contradict itself."""
         context = self.corpus.dialogue.follow_up_context
+        denial = turn.not_overdue
         return (context is not None and result is not None and bool(result.hits)
                 and state.last_answered_intent is not None
-                and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None and not turn.not_overdue
+                and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None
                 and not turn.names_product
-                and result.scope not in NOT_FOLLOW_UPS)
+                and (not denial or bool(self._follow_up_contexts(state, denial=True)))
+                and (result.scope not in NOT_FOLLOW_UPS or (denial and result.scope == "not_overdue")))
 
-    def _follow_up_contexts(self, state: SessionState) -> list[str]:
+    def _follow_up_contexts(self, state: SessionState, denial: bool = False) -> list[str]:
         """What a follow-up is read after: the last answer's own context when its entry has one, then
-        the dialogue's (a conversation about an overdue 借呗)."""
+        the dialogue's (a conversation about an overdue 借呗). For a ``denial`` of being overdue, only
+        an own context that speaks of being shown as overdue."""
         last = state.last_answered_intent
         entry = self.corpus.get(last) if last else None
         contexts = [entry.follow_up_context] if entry is not None and entry.follow_up_context else []
+        if denial:
+            return [c for c in contexts if self.understand(c).shown_overdue]
         general = self.corpus.dialogue.follow_up_context
         return contexts + [general] if general and general not in contexts else contexts
 
@@ -190,7 +199,7 @@ class ChatService:
         overdue 借呗), when that answers it with one of the intents the message alone came closest to;
         otherwise the message as it was."""
         own = self._closest(result)
-        for context in self._follow_up_contexts(state):
+        for context in self._follow_up_contexts(state, denial=turn.not_overdue):
             in_context, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
             if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
                 # the context chose an entry the message alone was not close to ("怎么办" after the

@@ -224,6 +224,17 @@ def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt
     assert bot.chat.reply("会影响征信吗", s).sources[0].id == "credit-report"
 
 
+@pytest.mark.parametrize("denial", ["可是我没有逾期啊", "我没逾期过啊", "我根本没有逾期"])
+def test_saying_one_is_not_overdue_after_the_overdue_notice_answer_is_about_the_notice(bot, denial: str) -> None:
+    """Being told "当前存在逾期" when one is not overdue is what that answer explains (the loan may be
+    elsewhere); it got "if you are not overdue, I cannot help". After other answers it still does."""
+    s = bot.chat.reply("借呗提示当前存在逾期").session_id
+    assert bot.chat.reply(denial, s).sources[0].id == "existing-overdue-notice"
+    for first in ("借呗逾期了怎么办", "借呗逾期会上征信吗", "钱都还完了借呗为什么还是逾期状态"):
+        s = bot.chat.reply(first).session_id
+        assert bot.chat.reply(denial, s).kind is ReplyKind.FALLBACK, first
+
+
 @pytest.mark.parametrize(("text", "intent"), [("逾期了怎么办", "overdue-what-now"), ("我忘了还款了", "overdue-what-now"),
                                              ("会不会被起诉啊", "lawsuit"), ("还清了怎么还显示逾期", "repaid-still-overdue")])
 def test_overdue_talk_that_names_no_product_is_about_jiebei(bot, text: str, intent: str) -> None:
