@@ -198,8 +198,14 @@ class ChatService:
         """The message read as part of the conversation (the last answer's own situation, else an
         overdue 借呗), when that answers it with one of the intents the message alone came closest to;
         otherwise the message as it was."""
-        own = self._closest(result)
-        for context in self._follow_up_contexts(state, denial=turn.not_overdue):
+        closest = self._closest(result)
+        last = self.corpus.get(state.last_answered_intent) if state.last_answered_intent else None
+        contexts = self._follow_up_contexts(state, denial=turn.not_overdue)
+        procedure = last.procedure_context if last is not None and turn.asks_procedure else None
+        for context in [procedure] + contexts if procedure else contexts:
+            # asked how to apply right after an answer about applying ("怎么申请" after the waiver
+            # answer): that entry may answer, though the message alone was close to nothing in particular
+            own = closest | {last.id} if context == procedure and last is not None else closest
             in_context, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
             if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
                 # the context chose an entry the message alone was not close to ("怎么办" after the

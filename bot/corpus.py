@@ -34,7 +34,25 @@ ActName = Literal["crisis", "human", "greeting", "thanks", "goodbye", "identity"
 
 
 M = TypeVar("M", bound=BaseModel)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: several times faster
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: several times faster
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """Safe loading that rejects a key given twice in one mapping: YAML would keep the last one
+    silently, so a second ``follow_up_context`` in an entry hid the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_LOADER = _Loader
 
 
 class CorpusError(ValueError):
@@ -93,6 +111,12 @@ class Intent(_Strict):
     """How a short follow-up right after this answer is read, when the user's situation is not the
     dialogue's default ("借呗逾期了，"): after "repaid but still shown overdue", "还是没变怎么办" is
     about a debt already repaid, not one still to repay."""
+
+    procedure_context: str | None = Field(None, min_length=2, max_length=30)
+    """For an entry about applying for something (a waiver, a dispute, a settlement proof): how a
+    short question about applying ("怎么申请", "要多久", "需要什么材料"; the dialogue's
+    ``procedure_questions``) right after this answer is read. The entry itself may then answer it,
+    though the question alone is close to nothing in particular."""
 
     @field_validator("cues", "prefer")
     @classmethod
@@ -203,7 +227,7 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("late_cues", "overdue_cues")
+    @field_validator("late_cues", "overdue_cues", "procedure_questions")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:
@@ -225,6 +249,9 @@ class Dialogue(_Strict):
     follow_up_context: str | None = None
     """Put before a short follow-up ("会被起诉吗") that names no product, in a conversation that has
     had an answer, so it is read as being about an overdue 借呗; None turns this off."""
+    procedure_questions: str = Field(min_length=1)
+    """Questions about applying for something (怎么申请, 要多久, 需要什么材料, 收费吗): after an entry
+    with a ``procedure_context``, a short one is read in it."""
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,8 @@ class Turn:
     """The message says the app, a message or the credit report shows it as overdue (说我逾期, 显示逾期)."""
     overdue_talk: bool
     """Words of being late or owing (from the corpus's ``overdue_cues``)."""
+    asks_procedure: bool
+    """Asks how to apply for something (怎么申请, 要多久, 需要什么材料; the corpus's ``procedure_questions``)."""
     names_product: bool
     """The message names this bot's product (借呗)."""
     other_product: str | None
@@ -165,6 +167,7 @@ class Understander:
                       for a in ACT_ORDER if a.value in acts]
         self._products = [(o.label, o.mentions) for o in corpus.out_of_scope if o.mentions]
         self._overdue = re.compile(corpus.dialogue.overdue_cues)
+        self._procedure = re.compile(corpus.dialogue.procedure_questions)
 
     def act(self, text: str) -> DialogueAct:
         for act, pattern in self._acts:
@@ -228,6 +231,7 @@ class Understander:
             has_question=question, only_values=only_values,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
+            asks_procedure=bool(self._procedure.search(text)),
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,
             side_questions=side_questions(read_text) if penalty_question else (),

@@ -224,6 +224,22 @@ def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt
     assert bot.chat.reply("会影响征信吗", s).sources[0].id == "credit-report"
 
 
+@pytest.mark.parametrize(("first", "ask", "intent"), [
+    ("借呗逾期罚息能减免吗", "怎么申请", "waive-penalty"), ("借呗逾期罚息能减免吗", "成功率高吗", "waive-penalty"),
+    ("借呗逾期罚息能减免吗", "还能借吗", "borrow-again"), ("借呗结清证明怎么开", "要多久", "settlement-proof"),
+    ("借呗结清证明怎么开", "要钱吗", "settlement-proof"), ("借呗结清证明怎么开", "还能借吗", "borrow-again"),
+    ("征信上有借呗逾期记录但是我没逾期过 怎么办", "去哪里申请", "record-dispute"),
+    ("征信上有借呗逾期记录但是我没逾期过 怎么办", "需要什么材料", "record-dispute"),
+    ("征信上有借呗逾期记录但是我没逾期过 怎么办", "会影响房贷吗", "credit-report"),
+    ("借呗逾期会上征信吗", "要多久", "record-duration")])
+def test_asking_how_to_apply_after_an_answer_about_applying_stays_with_it(bot, first: str, ask: str,
+                                                                         intent: str) -> None:
+    """"怎么申请" after the waiver answer got the postpone answer, "要钱吗" after the settlement proof got
+    how to repay; a question with a topic of its own ("还能借吗") still gets that topic."""
+    s = bot.chat.reply(first).session_id
+    assert bot.chat.reply(ask, s).sources[0].id == intent
+
+
 @pytest.mark.parametrize("denial", ["可是我没有逾期啊", "我没逾期过啊", "我根本没有逾期"])
 def test_saying_one_is_not_overdue_after_the_overdue_notice_answer_is_about_the_notice(bot, denial: str) -> None:
     """Being told "当前存在逾期" when one is not overdue is what that answer explains (the loan may be

@@ -252,6 +252,23 @@ def test_invalid_yaml_and_non_utf8_are_reported(tmp_path: Path) -> None:
         load_corpus(tmp_path)
 
 
+def test_a_key_given_twice_in_an_entry_is_rejected(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys silently; a second follow_up_context once hid the first."""
+    _write(tmp_path, [_intent()])
+    text = (tmp_path / "intents" / "a.yaml").read_text(encoding="utf-8")
+    (tmp_path / "intents" / "a.yaml").write_text(text + "  lead: 另一个回答。\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="duplicate key 'lead'"):
+        load_corpus(tmp_path)
+
+
+def test_a_procedure_context_is_read_as_a_context(tmp_path: Path) -> None:
+    corpus = load_corpus(_write(tmp_path, [_intent(procedure_context="申请某事，")]))
+    assert corpus.intents[0].procedure_context == "申请某事，"
+    _write(tmp_path / "b", [_intent(procedure_context="长" * 31)])
+    with pytest.raises(CorpusError, match="field 'procedure_context'"):
+        load_corpus(tmp_path / "b")
+
+
 def test_top_level_must_be_a_list_and_folder_must_have_files(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="no \\*.yaml intent files"):
         load_corpus(tmp_path)
