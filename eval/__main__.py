@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             ext["spearman"] = {"pairs": len(pairs), "ours": external.spearman(bot.retriever.encoder, pairs),
                                "published": external.PUBLISHED_SPEARMAN}
         para = external.overdue_paraphrases(folder)
-        ext["paraphrase"] = external.paraphrase_consistency(chat, para[:20] if args.quick else para)
+        test_half = {q.text for q in labelled if q.split == "test"}
+        ext["paraphrase"] = external.paraphrase_consistency(chat, para[:20] if args.quick else para, test_half)
         unlabelled = external.unlabelled_jiebei(folder, {q.text for q in labelled})
         if args.quick:
             unlabelled = random.Random(5).sample(unlabelled, min(300, len(unlabelled)))

@@ -207,8 +207,13 @@ def markdown(results: dict, images: list[str]) -> str:
                 sp = ext["spearman"]
                 lines += [f"Spearman × 100 of cosine vs label on {sp['pairs']} AFQMC dev pairs: **{sp['ours']}** "
                           f"(published C-MTEB: " + ", ".join(f"{k} {v}" for k, v in sp["published"].items()) + ").", ""]
-            lines += [f"Paraphrase consistency on {ext['paraphrase']['pairs']} same-meaning 借呗-overdue pairs: "
-                      f"**{ext['paraphrase']['consistent']}** (the same intent answers both, or neither gets an answer).", ""]
+            para = ext["paraphrase"]
+            lines += [f"Paraphrase consistency on {para['pairs']} same-meaning 借呗-overdue pairs: "
+                      f"**{para['consistent']}** (the same intent answers both, or neither gets an answer).", ""]
+            if para.get("pairs_outside_test") is not None:
+                lines += [f"Of these, {para['pairs_outside_test']} pairs have no question in the AFQMC test half "
+                          f"(the only ones read while tuning): {para['consistent_outside_test']}. The rest are "
+                          "reported, never tuned on.", ""]
             scr = ext.get("everyday_screen")
             if scr and scr["share"] is not None:
                 lines += [f"Everyday screen (not a target): of the {scr['questions']} 借呗 questions no label covers, "

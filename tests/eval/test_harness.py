@@ -20,6 +20,18 @@ def test_labelled_set_is_large_split_and_stored() -> None:
     assert len({q.text for q in questions}) == len(questions)
 
 
+def test_paraphrase_consistency_is_also_reported_without_the_held_out_questions(bot) -> None:
+    """Most same-meaning pairs touch the AFQMC test half, so only the rest may be read while tuning."""
+    from eval.external import paraphrase_consistency
+
+    pairs = [("借呗逾期会坐牢吗", "借呗还不上会不会坐牢"), ("借呗逾期会坐牢吗", "借呗逾期罚息怎么算"),
+             ("借呗怎么开通", "借呗怎么提额")]
+    result = paraphrase_consistency(bot.chat, pairs, held_out={"借呗逾期罚息怎么算"})
+    assert result["pairs"] == 3 and result["consistent"] == round(2 / 3, 4) and result["both_answered"] == 2
+    assert result["pairs_outside_test"] == 2 and result["consistent_outside_test"] == 1.0
+    assert paraphrase_consistency(bot.chat, pairs[1:2], held_out=pairs[1])["consistent_outside_test"] is None
+
+
 def test_quick_run_reports_every_mode_as_json(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "eval", "--quick", "--json", "--out", str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=900)
@@ -42,6 +54,7 @@ def test_quick_run_reports_every_mode_as_json(tmp_path: Path) -> None:
     if SHARED.joinpath("data", "afqmc").is_dir():
         assert -100 <= data["external"]["spearman"]["ours"] <= 100
         assert 0 <= data["external"]["paraphrase"]["consistent"] <= 1
+        assert data["external"]["paraphrase"]["pairs_outside_test"] <= data["external"]["paraphrase"]["pairs"]
         assert data["real_questions"]["test"]["questions"] > 0
     else:
         assert "skipped" in data["external"]
