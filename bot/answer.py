@@ -47,6 +47,7 @@ class PenaltyInfo(BaseModel):
     daily_rate: float
     rate_assumed: bool
     amount: float
+    per_day: float = Field(description="What each further day adds until repaid, at the stated amount and rate")
     annualized_rate: float
     formula: str
     amount_max: float | None = Field(None, description="Upper end when the user gave a range (十几天, 两三千)")

@@ -156,7 +156,8 @@ class Composer:
             lead = f"按你刚才说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
         else:
             lead = f"按你说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
-        lines = [f"计算：{low.formula}（罚息 = 逾期本金 × 日利率 × {low.markup.normalize()} × 逾期天数）"]
+        lines = [f"计算：{low.formula}（罚息 = 逾期本金 × 日利率 × {low.markup.normalize()} × 逾期天数）",
+                 f"罚息按天累计：还清之前，每多一天约多{money(low.per_day)}元。"]
         if high is not None:
             lines.append(f"按上限算：{high.formula}")
         elif slots.days_approx and slots.days_approx.kind == "more":

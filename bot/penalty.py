@@ -38,6 +38,11 @@ class PenaltyEstimate:
     annualized_rate: Decimal
 
     @property
+    def per_day(self) -> Decimal:
+        """What each further day adds until it is repaid (the same formula for one day)."""
+        return (self.principal * self.daily_rate * self.markup).quantize(CENT, ROUND_HALF_UP)
+
+    @property
     def formula(self) -> str:
         return (f"{money(self.principal)}元 × {percent(self.daily_rate)} × {self.markup.normalize()} × "
                 f"{self.days}天 = {money(self.amount)}元")
@@ -47,7 +52,7 @@ class PenaltyEstimate:
         return {
             "principal": float(self.principal), "days": self.days,
             "daily_rate": float(self.daily_rate),  # full precision: 年化18% gives 0.18 / 365
-            "rate_assumed": self.rate_assumed, "amount": float(self.amount),
+            "rate_assumed": self.rate_assumed, "amount": float(self.amount), "per_day": float(self.per_day),
             "annualized_rate": float(self.annualized_rate.quantize(Decimal("1e-6"), ROUND_HALF_UP)),
             "formula": self.formula,
         }

@@ -173,6 +173,8 @@ def test_a_question_naming_the_penalty_after_an_estimate_gets_its_own_answer(bot
     assert bot.chat.reply(ask, s).sources[0].id == intent
     again = bot.chat.reply("罚息多不多", s)
     assert again.kind is ReplyKind.PENALTY and "8,212.50" in again.lead
+    # 30,000 × 0.05% × 1.5: what waiting one more day costs, which also answers "还会一直涨吗"
+    assert "每多一天约多22.50元" in again.answer
 
 
 def test_asking_about_the_police_after_a_home_visit_answer_is_about_collectors(bot) -> None:
@@ -231,7 +233,8 @@ def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt
     ("征信上有借呗逾期记录但是我没逾期过 怎么办", "去哪里申请", "record-dispute"),
     ("征信上有借呗逾期记录但是我没逾期过 怎么办", "需要什么材料", "record-dispute"),
     ("征信上有借呗逾期记录但是我没逾期过 怎么办", "会影响房贷吗", "credit-report"),
-    ("借呗逾期会上征信吗", "要多久", "record-duration")])
+    ("借呗逾期会上征信吗", "要多久", "record-duration"), ("我借呗还不上了", "怎么申请", "cannot-repay"),
+    ("我借呗还不上了", "要钱吗", "cannot-repay"), ("借呗能延期几天吗", "怎么申请", "postpone")])
 def test_asking_how_to_apply_after_an_answer_about_applying_stays_with_it(bot, first: str, ask: str,
                                                                          intent: str) -> None:
     """"怎么申请" after the waiver answer got the postpone answer, "要钱吗" after the settlement proof got

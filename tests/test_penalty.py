@@ -45,7 +45,15 @@ def test_annualised_rate() -> None:
 def test_json_shape_uses_numbers_and_fractions() -> None:
     data = calculate(D(10000), 30, None, DEFAULT).as_json()
     assert data == {"principal": 10000.0, "days": 30, "daily_rate": 0.0005, "rate_assumed": True, "amount": 225.0,
-                    "annualized_rate": 0.27375, "formula": "10,000.00元 × 0.05% × 1.5 × 30天 = 225.00元"}
+                    "per_day": 7.5, "annualized_rate": 0.27375,
+                    "formula": "10,000.00元 × 0.05% × 1.5 × 30天 = 225.00元"}
+
+
+def test_what_each_further_day_adds_is_one_day_of_the_formula_half_up() -> None:
+    assert calculate(D(20000), 30, None, DEFAULT).per_day == D("15.00")
+    # 333 × 0.05% × 1.5 = 0.24975 → 0.25 (half-up to the fen)
+    assert calculate(D(333), 10, None, DEFAULT).per_day == D("0.25")
+    assert calculate(D(10000), 10, D("0.0004"), DEFAULT).per_day == D("6.00")
 
 
 @pytest.mark.parametrize(("principal", "days", "rate", "fragment"), [
