@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from bot.answer import Answer, Contact, PenaltyInfo, ReplyKind, SourceRef
-from bot.corpus import Corpus, Evidence, Intent
+from bot.corpus import LEAD_MAX_CHARS, Corpus, Evidence, Intent
 from bot.penalty import ESTIMATE_LABEL, PenaltyEstimate, calculate, money, percent
 from bot.policy import Decision
 from bot.retrieve.hybrid import RetrievalResult
@@ -156,8 +156,15 @@ class Composer:
             lead = f"按你刚才说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
         else:
             lead = f"按你说的欠款{amount_part}、逾期{days_part}，罚息约{figure}（估算）。"
-        lines = [f"计算：{low.formula}（罚息 = 逾期本金 × 日利率 × {low.markup.normalize()} × 逾期天数）",
-                 f"罚息按天累计：还清之前，每多一天约多{money(low.per_day)}元。"]
+        lines = [f"计算：{low.formula}（罚息 = 逾期本金 × 日利率 × {low.markup.normalize()} × 逾期天数）"]
+        per_day = (f"{money(low.per_day)}元" if high is None or high.per_day == low.per_day
+                   else f"{money(low.per_day)}–{money(high.per_day)}元")
+        growth = f"还清之前每多一天约多{per_day}。"
+        if len(lead) + len(growth) <= LEAD_MAX_CHARS:
+            # the figure's next question ("还会一直涨吗") answered where it is seen, not behind "展开"
+            lead += growth
+        else:
+            lines.append(f"罚息按天累计：{growth}")
         if high is not None:
             lines.append(f"按上限算：{high.formula}")
         elif slots.days_approx and slots.days_approx.kind == "more":

@@ -174,7 +174,7 @@ def test_a_question_naming_the_penalty_after_an_estimate_gets_its_own_answer(bot
     again = bot.chat.reply("罚息多不多", s)
     assert again.kind is ReplyKind.PENALTY and "8,212.50" in again.lead
     # 30,000 × 0.05% × 1.5: what waiting one more day costs, which also answers "还会一直涨吗"
-    assert "每多一天约多22.50元" in again.answer
+    assert "每多一天约多22.50元" in again.lead
 
 
 def test_asking_about_the_police_after_a_home_visit_answer_is_about_collectors(bot) -> None:

@@ -64,6 +64,16 @@ def test_numbers_as_people_say_them(bot, text: str, lead_has: list[str], amount:
     assert a.lead.startswith("按你说的欠款")
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("欠两万逾期一个多月罚多少", "每多一天约多15.00元"), ("欠两三千逾期三四天要罚多少", "每多一天约多1.50–2.25元"),
+    ("我借了8000 逾期20天 日利率万分之四 罚多少", "每多一天约多4.80元")])
+def test_an_estimate_says_what_each_further_day_adds(bot, text: str, said: str) -> None:
+    """A range of amounts gives a range per day; the figure is in the lead when it fits there."""
+    a = bot.chat.reply(text)
+    assert said in a.answer and a.penalty is not None
+    assert said in a.lead or len(a.lead) + len(said) > 70
+
+
 def test_more_than_a_month_says_what_a_longer_time_would_cost(bot) -> None:
     a = bot.chat.reply("欠两万逾期一个多月罚多少")
     assert "按30天估算；如果实际是40天，约600.00元" in a.answer
