@@ -34,13 +34,16 @@ class DialogueAct(StrEnum):
     """"真的吗", "你确定吗": asks whether the last answer holds."""
     WORRY = "worry"
     """"我好怕", "好慌": fear said without a question."""
+    UNHELPFUL = "unhelpful"
+    """"不对", "答非所问", "没用": the last answer missed; an apology, how to ask again, and a person."""
 
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
 ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
-             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.WORRY)
+             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.UNHELPFUL, DialogueAct.WORRY)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
-SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.WORRY: 16}
+SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.UNHELPFUL: 16,
+              DialogueAct.WORRY: 16}
 
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a
@@ -56,9 +59,11 @@ ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|几|怎么算|如何算|怎�
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
                           r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
-# a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢"): its 呢 asks for the estimate
-# again, not a question beyond it
+# a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢") or corrects them ("不对 是两万",
+# "我说错了 是20天"): its 呢 asks for the estimate again, not a question beyond it
 ONLY_VALUES = re.compile(rf"(?:{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
+                         r"不对|错了|说错了?|搞错了?|打错了?|写错了?|记错了?|应该|其实|实际上?|抱歉|不好意思|"
+                         r"我|的|啊|哦|噢|嗯|"
                          r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～])+")
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")

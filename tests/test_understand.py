@@ -31,6 +31,9 @@ def understander() -> Understander:
     ("那我应该联系谁呢", DialogueAct.HUMAN), ("借呗还不上找谁协商", DialogueAct.NONE),
     ("真的会坐牢吗", DialogueAct.NONE), ("我怕上征信", DialogueAct.NONE), ("借呗逾期会打什么电话给我", DialogueAct.NONE),
     ("催收电话是多少", DialogueAct.NONE),
+    ("不对", DialogueAct.UNHELPFUL), ("你说的不对", DialogueAct.UNHELPFUL), ("答非所问", DialogueAct.UNHELPFUL),
+    ("没用啊", DialogueAct.UNHELPFUL), ("我问的不是这个", DialogueAct.UNHELPFUL),
+    ("不对 是两万", DialogueAct.NONE), ("借呗逾期算不对吗", DialogueAct.NONE), ("账单看不懂怎么办", DialogueAct.NONE),
 ])
 def test_dialogue_acts(understander: Understander, text: str, act: DialogueAct) -> None:
     assert understander.understand(text).act is act
