@@ -433,7 +433,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗超过还款日***天还了有影响吗", "short-overdue"), ("借呗超过还款日几天算逾期", "due-time"),
     # cannot repay, asked as what to do: not "repay as soon as you can", nor the consequences
     ("借呗逾期了还不上怎么办", "cannot-repay"), ("借呗逾期三个月了还不上怎么办", "cannot-repay"),
-    ("借呗还不上会坐牢吗", "jail-fear"), ("花呗逾期了借吧就不能用了吗", "other-affects-jiebei")])
+    ("借呗还不上会坐牢吗", "jail-fear"), ("花呗逾期了借吧就不能用了吗", "other-affects-jiebei"),
+    ("罚多少", "penalty"), ("要罚多少钱", "penalty")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
