@@ -72,8 +72,8 @@ class ChatService:
         decision = decide(turn, state.slots, result, self.roles, self.limits, state.previous_intent)
         if decision.kind is ReplyKind.FALLBACK and turn.ellipsis is not None and state.previous_intent is not None:
             turn, result, decision = self._restated(turn, state, result, decision)
-        if decision.kind is ReplyKind.FALLBACK and turn.names_product and len(turn.text) <= FOLLOW_UP_MAX_CHARS:
-            turn, result, decision = self._after_other_product(turn, state, result, decision)
+        if decision.kind is ReplyKind.FALLBACK and turn.act is DialogueAct.NONE:
+            turn, result, decision = self._after_unanswered(turn, state, result, decision)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
             turn, result, decision = self._in_context(turn, state, result, decision)
         side_result = None
@@ -150,20 +150,21 @@ class ChatService:
         logger.debug("previous question asked of %s: %s", turn.ellipsis, answer.intent)
         return again, found, answer
 
-    def _after_other_product(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
-                             decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
-        """"借呗还能用吗" right after "花呗逾期了" (which fell back as another product's): both read
-        together, so the question is about the other product's overdue and 借呗, when that lands on one
-        of the entries the message alone came closest to; otherwise the message as it was."""
-        if not state.recent or state.previous_intent is not None:
+    def _after_unanswered(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
+                          decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
+        """A message read together with the one before it when both fall back, because users tell
+        their situation in one message and ask in the next: "借呗还能用吗" right after "花呗逾期了"
+        (another product's), "今天16号了还没还" right after "借呗还款日是15号". Kept only when that lands
+        on one of the entries the message alone came closest to; otherwise the message as it was."""
+        if not state.recent or state.previous_intent is not None or len(turn.text) > FOLLOW_UP_MAX_CHARS:
             return turn, result, decision
         previous = state.recent[-1][1]
-        if self.understand(previous).other_product is None:
+        if self.understand(previous).act is not DialogueAct.NONE:
             return turn, result, decision
         joined, found, answer = self._read(f"{previous}，{turn.raw}", state.slots, state.awaiting)
         if answer.kind is ReplyKind.FALLBACK or answer.intent not in self._closest(result):
             return turn, result, decision
-        logger.debug("read with the other product's message before it: %s", answer.intent)
+        logger.debug("read with the unanswered message before it: %s", answer.intent)
         return joined, found, answer
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:

@@ -208,6 +208,21 @@ def test_a_question_about_jiebei_right_after_another_products_overdue_is_read_wi
     assert bot.chat.reply("借呗还能用吗").kind is ReplyKind.FALLBACK
 
 
+@pytest.mark.parametrize(("first", "then", "intent"), [
+    ("借呗还款日是15号", "我想18号还", "postpone"), ("借呗还款日是15号", "晚上十点还可以吗", "due-time"),
+    ("我没有逾期", "借呗为什么不能用", None), ("借呗怎么开通", "额度怎么提", None)])
+def test_a_question_right_after_an_unanswered_statement_is_read_with_it(bot, first: str, then: str,
+                                                                        intent: str | None) -> None:
+    """The situation told in one message and the question asked in the next: "我想18号还" after
+    "借呗还款日是15号" fell back. Everyday questions stay everyday questions together."""
+    s = bot.chat.reply(first).session_id
+    answer = bot.chat.reply(then, s)
+    if intent is None:
+        assert answer.kind is ReplyKind.FALLBACK
+    else:
+        assert answer.sources[0].id == intent
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
