@@ -258,7 +258,7 @@ def test_asking_how_to_apply_after_an_answer_about_applying_stays_with_it(bot, f
     assert bot.chat.reply(ask, s).sources[0].id == intent
 
 
-@pytest.mark.parametrize("correction", ["不对 是两万", "我说错了 是两万", "不好意思 应该是两万"])
+@pytest.mark.parametrize("correction", ["不对 是两万", "我说错了 是两万", "不好意思 应该是两万", "不是一万是两万"])
 def test_correcting_a_value_after_an_estimate_estimates_again(bot, correction: str) -> None:
     """"不对 是两万" fell back ("not sure what you ask"); the days are kept, the amount replaced."""
     s = bot.chat.reply("欠了一万逾期10天罚多少").session_id
@@ -267,7 +267,7 @@ def test_correcting_a_value_after_an_estimate_estimates_again(bot, correction: s
     assert (again.penalty.principal, again.penalty.days, again.penalty.amount) == (20000.0, 10, 150.0)
 
 
-@pytest.mark.parametrize("complaint", ["不对", "你说的不对", "答非所问", "没用"])
+@pytest.mark.parametrize("complaint", ["不对", "你说的不对", "答非所问", "没用", "你没懂我的意思", "我不是问这个"])
 def test_saying_the_answer_missed_gets_an_apology_and_a_person(bot, complaint: str) -> None:
     """"你说的不对" got the "当前存在逾期" answer, "不对" the same answer again."""
     s = bot.chat.reply("借呗逾期了怎么办").session_id

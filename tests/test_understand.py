@@ -34,6 +34,8 @@ def understander() -> Understander:
     ("不对", DialogueAct.UNHELPFUL), ("你说的不对", DialogueAct.UNHELPFUL), ("答非所问", DialogueAct.UNHELPFUL),
     ("没用啊", DialogueAct.UNHELPFUL), ("我问的不是这个", DialogueAct.UNHELPFUL),
     ("不对 是两万", DialogueAct.NONE), ("借呗逾期算不对吗", DialogueAct.NONE), ("账单看不懂怎么办", DialogueAct.NONE),
+    ("你理解错了", DialogueAct.UNHELPFUL), ("说了等于没说", DialogueAct.UNHELPFUL), ("不是逾期", DialogueAct.NONE),
+    ("没问题", DialogueAct.NONE),
 ])
 def test_dialogue_acts(understander: Understander, text: str, act: DialogueAct) -> None:
     assert understander.understand(text).act is act
