@@ -230,12 +230,21 @@ def _find_principal(text: str) -> Decimal | None:
     return max(candidates, key=lambda c: c[:2])[2] if candidates else None
 
 
+# "不是两万是三万", "不是30天 是20天": the value taken back is not one the message states
+_TAKEN_BACK = re.compile(rf"不是\s*{NUMBER}[^，,。是]{{0,4}}?[，, ]*(而)?(?=是)")
+
+
+def without_taken_back(text: str) -> str:
+    """``text`` without the values it takes back ("不是两万是三万" → "是三万")."""
+    return _TAKEN_BACK.sub("", text)
+
+
 def extract(text: str, normalized: bool = False) -> Extraction:
     """Extract principal (yuan), days overdue and daily rate from one message.
 
     Vague quantities (一个多月, 两三千) are read at their lower bound and reported alongside.
     """
-    folded, vague = find_vague(_UNIT_GAP.sub("", text if normalized else _fold(text)))
+    folded, vague = find_vague(_UNIT_GAP.sub("", without_taken_back(text if normalized else _fold(text))))
     rate, basis, rate_spans = _find_rate(folded)
     masked = folded
     for s, e in rate_spans:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP
 from enum import StrEnum
 
 from bot.corpus import Corpus
-from bot.extract import Extraction, extract
+from bot.extract import Extraction, extract, without_taken_back
 from bot.normalize import normalize
 from bot.numerals import NUMBER, parse_number
 from bot.segment import Segmenter
@@ -59,8 +59,6 @@ ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|几|怎么算|如何算|怎�
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
                           r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
-# "不是两万是三万": the value taken back is not a value of the message
-TAKEN_BACK = re.compile(rf"不是\s*{NUMBER}[^，,。是]{{0,4}}?[，, ]*(而)?(?=是)")
 # a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢") or corrects them ("不对 是两万",
 # "我说错了 是20天"): its 呢 asks for the estimate again, not a question beyond it
 ONLY_VALUES = re.compile(rf"(?:{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
@@ -211,8 +209,8 @@ class Understander:
         """Understand ``message``; ``awaiting`` is the value the bot just asked for (a bare "20" answers it)."""
         text = normalize(message)
         match_text = self.segmenter.normalize_for_match(text)
-        said = TAKEN_BACK.sub("", text)
-        values = extract(said, normalized=True)
+        said = without_taken_back(text)
+        values = extract(text, normalized=True)
         bare = bare_answer(text, awaiting) if values.empty and awaiting else None
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)

@@ -61,6 +61,9 @@ def test_table_phrasings(case) -> None:
     ("欠5000逾期10天 日利率0.5", 5000, 10, None),
     # a second duration after a space joins only as a smaller unit (1个月 5天), not "一天利息…"
     ("欠5000逾期10天 一天利息两块五", 5000, 10, None), ("欠一万 逾期1个月 5天", 10000, 35, None),
+    # a value taken back ("不是一万是两万") is not the one stated
+    ("借呗欠的不是一万是两万 逾期10天", 20000, 10, None), ("欠款不是5000而是8000 逾期3天", 8000, 3, None),
+    ("欠一万 不是30天 是20天", 10000, 20, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)
