@@ -450,7 +450,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期了还不上怎么办", "cannot-repay"), ("借呗逾期三个月了还不上怎么办", "cannot-repay"),
     ("借呗还不上会坐牢吗", "jail-fear"), ("花呗逾期了借吧就不能用了吗", "other-affects-jiebei"),
     ("罚多少", "penalty"), ("要罚多少钱", "penalty"),
-    ("借呗没逾期征信却显示逾期", "record-dispute"), ("借呗已经还清了为什么还显示逾期", "repaid-still-overdue")])
+    ("借呗没逾期征信却显示逾期", "record-dispute"), ("借呗已经还清了为什么还显示逾期", "repaid-still-overdue"),
+    ("真的一分钱都没有了借呗怎么办", "cannot-repay"), ("借呗逾期了 我现在没工作 还不起", "cannot-repay"),
+    ("失业了借呗还不上会被起诉吗", "lawsuit"), ("借呗逾期芝麻分掉到500多了", "zhima-score")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer

@@ -64,11 +64,18 @@ def test_table_phrasings(case) -> None:
     # a value taken back ("不是一万是两万") is not the one stated
     ("借呗欠的不是一万是两万 逾期10天", 20000, 10, None), ("欠款不是5000而是8000 逾期3天", 8000, 3, None),
     ("欠一万 不是30天 是20天", 10000, 20, None),
+    # an amount after a credit score is still an amount (the score itself: below)
+    ("芝麻分掉了 欠两万逾期10天", 20000, 10, None), ("芝麻分650欠两万逾期10天", 20000, 10, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)
     assert (found.principal, found.days) == (Decimal(principal), days)
     assert found.daily_rate == (Decimal(rate) if rate else None)
+
+
+@pytest.mark.parametrize("text", ["借呗逾期芝麻分掉到500多了", "借呗逾期芝麻分降了50分", "我芝麻信用650 借呗逾期了"])
+def test_a_credit_score_is_not_an_amount(text: str) -> None:
+    assert extract(text).principal is None
 
 
 @pytest.mark.parametrize("text", [
