@@ -154,7 +154,7 @@ class ChatService:
                           decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
         """A message read together with the one before it when both fall back, because users tell
         their situation in one message and ask in the next: "借呗还能用吗" right after "花呗逾期了"
-        (another product's), "今天16号了还没还" right after "借呗还款日是15号". Kept only when that lands
+        (another product's), "我想18号还" right after "借呗还款日是15号". Kept only when that lands
         on one of the entries the message alone came closest to; otherwise the message as it was."""
         if not state.recent or state.previous_intent is not None or len(turn.text) > FOLLOW_UP_MAX_CHARS:
             return turn, result, decision
