@@ -70,6 +70,7 @@ def test_words_near_being_late_are_not_talk_of_it(understander: Understander, te
     ("借呗提前还清会有什么不好的影响吗", False), ("提前结清借呗会留下不良记录吗", False), ("借呗提前还会影响征信吗", False),
     ("借呗逾期了提前还一部分征信会好点吗", True), ("借呗晚了会有负面记录吗", True), ("借呗会上征信吗", True),
     ("借呗按时还款会影响征信吗", False), ("借呗的还款记录会上征信吗", False), ("借呗逾期了按时还了会影响征信吗", True),
+    ("借呗提前还款有罚息吗", False), ("借呗逾期了提前还能少点罚息吗", True),
 ])
 def test_credit_words_are_overdue_talk_except_about_repaying_early(understander: Understander, text: str,
                                                                     talk: bool) -> None:
