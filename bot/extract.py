@@ -234,10 +234,6 @@ def _find_principal(text: str) -> Decimal | None:
 _TAKEN_BACK = re.compile(rf"不是\s*{NUMBER}[^，,。是]{{0,4}}?[，, ]*(而)?(?=是)")
 
 
-# "芝麻分掉到500多了": a credit score, not an amount
-_SCORE = re.compile(rf"(芝麻(?:信用)?分?|信用分|评分)([^，,。\s0-9欠借还本金元块钱逾]{{0,6}}?){NUMBER}多?分?")
-
-
 def without_taken_back(text: str) -> str:
     """``text`` without the values it takes back ("不是两万是三万" → "是三万")."""
     return _TAKEN_BACK.sub("", text)
@@ -249,7 +245,7 @@ def extract(text: str, normalized: bool = False) -> Extraction:
     Vague quantities (一个多月, 两三千) are read at their lower bound and reported alongside.
     """
     said = without_taken_back(text if normalized else _fold(text))
-    folded, vague = find_vague(_UNIT_GAP.sub("", _SCORE.sub(r"\1\2", said)))
+    folded, vague = find_vague(_UNIT_GAP.sub("", said))
     rate, basis, rate_spans = _find_rate(folded)
     masked = folded
     for s, e in rate_spans:

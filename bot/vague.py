@@ -41,8 +41,15 @@ def _days(value: Decimal, unit: str) -> Decimal:
     return value * DAY_UNITS[unit]
 
 
-def _canon(q: Quantity, value: Decimal) -> str:
-    return f"{value.normalize():f}" + ("天" if q == "days" else "元")
+# what makes a number money as said: a unit or a scale word ("3000多块", "两万多"); "500多" has none
+_MONEY_MARK = re.compile(r"[块元十百千万kw]")
+
+
+def _canon(q: Quantity, value: Decimal, said: str) -> str:
+    """The plain value the extractor reads. Money keeps a unit only when one was said, so a bare
+    "500多" stays a bare number, which the extractor judges as such (in "芝麻分掉到500多了", a score)."""
+    unit = "天" if q == "days" else ("元" if _MONEY_MARK.search(said) else "")
+    return f"{value.normalize():f}" + unit
 
 
 class _Rewriter:
@@ -59,7 +66,7 @@ class _Rewriter:
                 return m.group(0)
             q, kind, low, high, keep_before = made
             self.found.append(Approx(q, kind, low, high, m.group(0)[len(keep_before):].strip()))
-            return keep_before + _canon(q, low)
+            return keep_before + _canon(q, low, m.group(0))
 
         self.text = pattern.sub(repl, self.text)
 
