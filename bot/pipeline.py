@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.blas import limit_blas_threads
 from bot.chat import ChatService
 from bot.corpus import Corpus, load_corpus
 from bot.model.lean import PRECISIONS, has_lean
@@ -109,6 +110,7 @@ def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder:
     """
     timings: dict[str, float] = {}
     dense_error: str | None = None
+    limit_blas_threads(settings.blas_threads)
     loading: Future[tuple[Encoder | None, str | None, float]] | None = None
     pool = None
     warm = ThreadPoolExecutor(1, thread_name_prefix="import")

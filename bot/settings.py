@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     """ONNX Runtime threads per inference (one per core is shared by concurrent requests instead)."""
     embed_concurrency: int = Field(2, ge=1, le=64)
     """Inferences run at once per process; more wait, which bounds memory under bursts of long messages."""
+    blas_threads: int = Field(1, ge=1, le=64)
+    """NumPy's BLAS threads per matrix product. Requests are already parallel threads; BLAS threads on
+    top of them oversubscribe the cores (see ``bot.blas``)."""
 
     # Retrieval and fusion, tuned on the dev splits of eval/data and the labelled real questions
     # (python -m eval --tune); of the grid's near-best, the hybrid threshold 0.85 keeps the project's
