@@ -404,7 +404,8 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗借款期限一般是几个月", "借呗正常多久要还款", "借呗能不能只借五天", "借呗最早能提前几天还",
                                   "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗", "借呗能借多少年",
                                   # the limit shown after paying, using the loan at night
-                                  "借呗钱还完以后怎么就不显示额度了", "借呗半夜能不能借钱"])
+                                  "借呗钱还完以后怎么就不显示额度了", "借呗半夜能不能借钱",
+                                  "借呗还款后当天可以再借吗", "还款当天下午能再借吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -452,7 +453,17 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("罚多少", "penalty"), ("要罚多少钱", "penalty"),
     ("借呗没逾期征信却显示逾期", "record-dispute"), ("借呗已经还清了为什么还显示逾期", "repaid-still-overdue"),
     ("真的一分钱都没有了借呗怎么办", "cannot-repay"), ("借呗逾期了 我现在没工作 还不起", "cannot-repay"),
-    ("失业了借呗还不上会被起诉吗", "lawsuit"), ("借呗逾期芝麻分掉到500多了", "zhima-score")])
+    ("失业了借呗还不上会被起诉吗", "lawsuit"), ("借呗逾期芝麻分掉到500多了", "zhima-score"),
+    # 借 of 借呗 after 当天 is not "borrow again the same day"
+    ("还款日当天下午还借呗来得及吗", "due-time"), ("还款日当天晚上还借呗算逾期吗", "due-time"),
+    # a day or two late, asked as a record or after making it up, is the short-overdue answer
+    ("不小心借呗晚了一天 会不会有不良记录", "short-overdue"), ("借呗逾期两天有不良记录吗", "short-overdue"),
+    ("借呗逾期会不会有不良记录", "credit-report"), ("借呗逾期两天的记录多久能消除", "record-duration"),
+    ("昨天忘记还借呗了 今天补上了 会影响征信吗", "short-overdue"),
+    # repaid, yet 芝麻信用 still shows it: why it still shows, not what overdue does to the score
+    ("还清借呗后 芝麻信用里还有逾期记录怎么办", "repaid-still-overdue"),
+    ("借呗逾期还清了芝麻分还是很低怎么恢复", "zhima-score"),
+    ("我借呗都还清了 为什么借钱还说我当前有逾期", "existing-overdue-notice")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
