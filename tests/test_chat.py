@@ -463,7 +463,10 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # repaid, yet 芝麻信用 still shows it: why it still shows, not what overdue does to the score
     ("还清借呗后 芝麻信用里还有逾期记录怎么办", "repaid-still-overdue"),
     ("借呗逾期还清了芝麻分还是很低怎么恢复", "zhima-score"),
-    ("我借呗都还清了 为什么借钱还说我当前有逾期", "existing-overdue-notice")])
+    ("我借呗都还清了 为什么借钱还说我当前有逾期", "existing-overdue-notice"),
+    # a plan to pay a week late is asked before it happens; when the report updates after repaying
+    ("借呗要到期了 我想晚一个礼拜还 会怎样", "postpone"), ("借呗还清了 征信上什么时候能更新", "repaid-still-overdue"),
+    ("借呗逾期还清了记录什么时候消除", "record-duration")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
