@@ -80,7 +80,7 @@ _ARABIC_RANGE = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*(?:-|~|～|到|至)\s*(?P<b>
 _JI = re.compile(rf"(?P<tens>{_D})?十几(?:(?P<scale>千|万){_MONEY_TAIL}|(?P<money>块钱|块|元)|{_DAY_UNIT})")
 # 一个多月, 二十多天, 一万多, 3000多块, 半个多月, 半年多, 一年多
 _MORE = re.compile(rf"(?P<num>{NUMBER}|半)\s*(?:(?P<ge>个)?\s*多\s*(?P<unit>天|日|周|星期|礼拜|月|年)"
-                   rf"|(?P<unit2>年|天)多|多(?!少|久|长|大|次|项|笔|个|期|点|少)\s*(?P<money>块钱|块|元)?)")
+                   rf"|(?P<unit2>年|天)多(?!少|久)|多(?!少|久|长|大|次|项|笔|个|期|点|少)\s*(?P<money>块钱|块|元)?)")
 # 十来天, 两千来块, 一个来月: 来 says "about", read like 多 (only with a unit, 来 starts many words)
 _LAI = re.compile(rf"(?P<num>{NUMBER})\s*(?:(?P<ge>个)?\s*来\s*(?P<unit>天|日|周|星期|礼拜|月|年)"
                   rf"|来\s*(?P<money>块钱|块|元))")
