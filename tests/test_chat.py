@@ -249,7 +249,11 @@ def test_a_follow_up_after_repaid_but_still_shown_overdue_is_about_a_repaid_debt
     ("征信上有借呗逾期记录但是我没逾期过 怎么办", "需要什么材料", "record-dispute"),
     ("征信上有借呗逾期记录但是我没逾期过 怎么办", "会影响房贷吗", "credit-report"),
     ("借呗逾期会上征信吗", "要多久", "record-duration"), ("我借呗还不上了", "怎么申请", "cannot-repay"),
-    ("我借呗还不上了", "要钱吗", "cannot-repay"), ("借呗能延期几天吗", "怎么申请", "postpone")])
+    ("我借呗还不上了", "要钱吗", "cannot-repay"), ("借呗能延期几天吗", "怎么申请", "postpone"),
+    # how long the update takes, after the answer about a repayment that still shows as overdue
+    ("借呗还清了还显示逾期", "要等多久", "repaid-still-overdue"),
+    ("借呗还清了还显示逾期", "要多久才更新", "repaid-still-overdue"),
+    ("借呗逾期还清了还能借吗", "要等多久", "borrow-again")])
 def test_asking_how_to_apply_after_an_answer_about_applying_stays_with_it(bot, first: str, ask: str,
                                                                          intent: str) -> None:
     """"怎么申请" after the waiver answer got the postpone answer, "要钱吗" after the settlement proof got

@@ -24,7 +24,7 @@ def understander() -> Understander:
     ("借呗逾期会上征信吗", DialogueAct.NONE), ("你好，借呗逾期一天有影响吗", DialogueAct.NONE),
     ("真的吗", DialogueAct.CONFIRM), ("你确定吗？", DialogueAct.CONFIRM), ("真的假的", DialogueAct.CONFIRM),
     ("真的吗 我好怕", DialogueAct.CONFIRM), ("不会骗我吧", DialogueAct.CONFIRM), ("靠谱吗", DialogueAct.CONFIRM),
-    ("真的不会吗", DialogueAct.CONFIRM), ("那真的没事吗？", DialogueAct.CONFIRM), ("我好怕", DialogueAct.WORRY),
+    ("真的不会吗", DialogueAct.CONFIRM), ("真的会吗", DialogueAct.CONFIRM), ("那真的没事吗？", DialogueAct.CONFIRM), ("我好怕", DialogueAct.WORRY),
     ("好害怕啊怎么办", DialogueAct.WORRY), ("我快崩溃了", DialogueAct.WORRY), ("吓死我了", DialogueAct.WORRY),
     ("我睡不着", DialogueAct.WORRY), ("我快崩溃了 不想活了", DialogueAct.CRISIS), ("好慌啊", DialogueAct.WORRY), ("真的很担心", DialogueAct.WORRY),
     ("打哪个电话", DialogueAct.HUMAN), ("电话是多少", DialogueAct.HUMAN), ("找谁", DialogueAct.HUMAN),
