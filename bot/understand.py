@@ -50,11 +50,11 @@ SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFI
 # rate counts only in a conversation that already holds the debt (see the policy)
 DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|滞纳")
 # a question about what the penalty comes to
-PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少(?!(就|先)?(算|还)多少)|交多少|付多少|要多少|多还|多少罚|费用|滞纳金|"
+PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少(?!(就|先)?(算|还)多少)|交多少|付多少|要多少|(?<![0-9万千百块元])多还(?![不没完清])|多少罚|费用|滞纳金|"
                          r"违约金|算一下|算算|帮我算|计算|估算|怎么算")
 # asks what the penalty comes to, not only names it ("罚息多少" against "罚息能减免吗")
 ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|几|怎么算|如何算|怎么计算|如何计算|怎样算|算一下|算算|帮我算|计算|估算|"
-                                 r"多还|高不高|贵不贵|多吗|高吗|贵吗")
+                                 r"(?<![0-9万千百块元])多还(?![不没完清])|高不高|贵不贵|多吗|高吗|贵吗")
 # a question beyond the numbers (the intent is answered first, the estimate joined after it); saying
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"

@@ -470,7 +470,12 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("我借呗都还清了 为什么借钱还说我当前有逾期", "existing-overdue-notice"),
     # a plan to pay a week late is asked before it happens; when the report updates after repaying
     ("借呗要到期了 我想晚一个礼拜还 会怎样", "postpone"), ("借呗还清了 征信上什么时候能更新", "repaid-still-overdue"),
-    ("借呗逾期还清了记录什么时候消除", "record-duration")])
+    ("借呗逾期还清了记录什么时候消除", "record-duration"),
+    # 多还 in "3万多还不上" is an amount then "cannot repay", not "how much more to pay"
+    ("借呗欠了3w多还不上了咋整", "cannot-repay"), ("借呗欠了一万多还不上了", "cannot-repay"),
+    # the amount owed said inside "what now" is not a question of how to look it up
+    ("借呗逾期了 欠八千 怎么办", "overdue-what-now"), ("借呗逾期了欠了两万怎么办啊", "overdue-what-now"),
+    ("借呗逾期了欠多少怎么查", "check-status")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
