@@ -475,7 +475,11 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗欠了3w多还不上了咋整", "cannot-repay"), ("借呗欠了一万多还不上了", "cannot-repay"),
     # the amount owed said inside "what now" is not a question of how to look it up
     ("借呗逾期了 欠八千 怎么办", "overdue-what-now"), ("借呗逾期了欠了两万怎么办啊", "overdue-what-now"),
-    ("借呗逾期了欠多少怎么查", "check-status")])
+    ("借呗逾期了欠多少怎么查", "check-status"),
+    # a message claiming a lawsuit was filed; another product's overdue said before 逾期
+    ("收到短信说借呗已经起诉我了 让我联系一个电话 是真的吗", "lawsuit"),
+    ("我信用卡逾期了一个月 借呗突然就不能用了 是因为这个吗", "other-affects-jiebei"),
+    ("花呗和借呗都逾期了 还清了还能借吗", "borrow-again")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
@@ -539,3 +543,9 @@ def test_two_questions_in_one_message_get_both_answers(bot) -> None:
     assert len(both.also) == 1 and both.also[0] in both.answer
     # a vague second part adds nothing of its own
     assert not bot.chat.reply("借呗逾期两天了，会上征信吗，还能用吗").also
+
+
+def test_a_message_claiming_a_lawsuit_is_told_to_check_it_with_the_official_service(bot) -> None:
+    """Scam messages claim a lawsuit and give a number to call: the answer says to check with 95188 instead."""
+    answer = bot.chat.reply("收到短信说借呗已经起诉我了 让我联系一个电话 是真的吗")
+    assert "95188" in answer.answer and "陌生号码" in answer.answer, answer.answer
