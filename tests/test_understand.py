@@ -98,6 +98,8 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("我没有逾期，但是借呗额度没了", True), ("借呗用得多但没有逾期，办房贷有影响吗", True),
     ("借呗没到期的时候可以先还吗", True), ("借呗到期没还会怎样", False), ("借呗是不是没到期也会扣款", False),
         ("我怕忘记还借呗 能设置自动还款吗", True), ("借呗忘记还了怕影响征信", False),
+    # 征信 in one question and 没逾期 in the next is not a report that shows an overdue
+    ("借呗借钱会影响征信吗 我没逾期", True), ("征信上显示借呗逾期 可我没逾期啊", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
