@@ -39,7 +39,10 @@ _ANNUAL_CUE = re.compile(r"(年化|年利率|年息|年费率|年率|apr|一年|
 _DURATION = re.compile(
     rf"{_NUM}\s*(?P<ge>个)?\s*(?P<half>半)?\s*"
     # 日利率 and 年化 name rates, 年份/年底 dates; 3天利息 is still three days
-    r"(?P<unit>天|周|星期|礼拜|月(?!份|初|底)|日(?!利|息|费|率)|年(?!利|息|费|率|化|份|初|底))"
+    # 天天, 日日, 月月, 年年 say "every day" …: "欠了三万 天天被催" has no duration
+    # (a second 天 or 年 that begins a rate, 一年年化, is not that)
+    r"(?P<unit>天(?!天(?!利|息|费|率))|周|星期|礼拜|月(?!份|初|底|月(?!利|息))|日(?!利|息|费|率|日(?!利|息|费|率))"
+    r"|年(?!利|息|费|率|化|份|初|底|年(?!利|息|费|率|化)))"
     r"(?P<tail>半(?![个年月天]))?")  # 一年半, 三天半
 _LABELLED_DAYS = re.compile(rf"天数\s*(?:是|为|:|有)?\s*{_NUM}\s*(?:天|日)?")  # 逾期天数：12
 _HALF = re.compile(r"半\s*(?:个)?\s*(?P<unit>月|年)(?!利|息|化)")

@@ -251,7 +251,11 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     missing = merged.missing
     if new_value and missing is not None:
         # an amount or a rate alone is only ever about the penalty; days alone ("逾期四天") may ask anything
-        about_money = (v.principal is not None or v.days is None) and not turn.has_question
+        # …unless the statement says more than the debt and those words choose another entry ("欠了两万多
+        # 催收天天打电话"): that one answers, and the amount is kept for an estimate
+        answered_elsewhere = (plain.kind is ReplyKind.ANSWER and plain.intent != roles.penalty and not turn.penalty_question
+                              and not turn.only_debt)
+        about_money = (v.principal is not None or v.days is None) and not turn.has_question and not answered_elsewhere
         # but a rate inside a question best answered by another entry ("罚息年化24%合法吗") is that
         # entry's question: the rate is remembered for a later estimate
         rate_question = (v.principal is None and v.days is None and turn.has_question and not top_is_penalty

@@ -61,10 +61,14 @@ QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可�
                           r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
 # a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢") or corrects them ("不对 是两万",
 # "我说错了 是20天"): its 呢 asks for the estimate again, not a question beyond it
-ONLY_VALUES = re.compile(rf"(?:{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
-                         r"不对|错了|说错了?|搞错了?|打错了?|写错了?|记错了?|应该|其实|实际上?|抱歉|不好意思|"
-                         r"我|的|啊|哦|噢|嗯|"
-                         r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～])+")
+_VALUE_WORDS = (rf"{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
+                r"不对|错了|说错了?|搞错了?|打错了?|写错了?|记错了?|应该|其实|实际上?|抱歉|不好意思|"
+                r"我|的|啊|哦|噢|嗯|"
+                r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～]")
+ONLY_VALUES = re.compile(rf"(?:{_VALUE_WORDS})+")
+# a message that says only the debt, the product name aside ("借呗逾期了 欠了五千", "我借呗欠了6000"):
+# its amount is for an estimate, whatever entry the words 逾期 and 欠 come closest to
+ONLY_DEBT = re.compile(rf"(?:{_VALUE_WORDS}|已经|现在|目前|一共|总共|欠款|还|没还|未还|超期|过期|拖了|晚还|了)+")
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
@@ -134,6 +138,8 @@ class Turn:
     """A question beyond the numbers (a "呢" that only changes them does not count)."""
     only_values: bool
     """The message is nothing but values and what-if words ("如果是一万呢", "那逾期一个月呢")."""
+    only_debt: bool
+    """The message states the debt and nothing else ("借呗逾期了 欠了五千"), the product name aside."""
     whole_loan: bool
     not_overdue: bool
     shown_overdue: bool
@@ -215,6 +221,10 @@ class Understander:
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)
         only_values = not values.empty and bool(ONLY_VALUES.fullmatch(said))
+        unnamed = said
+        for term in self.product_terms:
+            unnamed = unnamed.replace(term, "")
+        only_debt = not values.empty and bool(ONLY_DEBT.fullmatch(unnamed))
         question = bool(QUESTION_CUE.search(text)) and not only_values
         penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
@@ -234,7 +244,7 @@ class Understander:
                                                  and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
             debt_talk=bool(DEBT_CUE.search(text)), penalty_question=penalty_question,
             asks_amount=bool(ASKS_PENALTY_AMOUNT.search(text)),
-            has_question=question, only_values=only_values,
+            has_question=question, only_values=only_values, only_debt=only_debt,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             asks_procedure=bool(self._procedure.search(text)),

@@ -549,3 +549,20 @@ def test_a_message_claiming_a_lawsuit_is_told_to_check_it_with_the_official_serv
     """Scam messages claim a lawsuit and give a number to call: the answer says to check with 95188 instead."""
     answer = bot.chat.reply("收到短信说借呗已经起诉我了 让我联系一个电话 是真的吗")
     assert "95188" in answer.answer and "陌生号码" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("text", "intent"), [("借呗欠了两万多 催收天天打电话", "collection"),
+                                              ("借呗欠了三万 天天被催", "collection")])
+def test_an_amount_beside_another_topic_is_kept_while_that_topic_is_answered(bot, text: str, intent: str) -> None:
+    """An amount in a statement about something else asked for the days of an estimate (or, with 天天,
+    was refused as 30,000 days); the statement's topic answers and the amount waits for the days."""
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
+    estimate = bot.chat.reply("逾期10天", answer.session_id)
+    assert estimate.kind is ReplyKind.PENALTY and estimate.penalty is not None, estimate
+
+
+@pytest.mark.parametrize("text", ["借呗逾期了 欠了五千", "我借呗欠了6000", "借呗已经逾期了 一共欠了两万"])
+def test_a_message_that_states_only_the_debt_is_asked_for_the_days(bot, text: str) -> None:
+    answer = bot.chat.reply(text)
+    assert answer.kind is ReplyKind.ASK_VALUE and answer.asks_for == ["days"], answer

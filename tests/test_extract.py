@@ -66,6 +66,8 @@ def test_table_phrasings(case) -> None:
     ("欠一万 不是30天 是20天", 10000, 20, None),
     # an amount after a credit score is still an amount (the score itself: below)
     ("芝麻分掉了 欠两万逾期10天", 20000, 10, None), ("芝麻分650欠两万逾期10天", 20000, 10, None),
+    # 天天 says "every day", not a number of days ("三万 天天" was read as 30,000 days)
+    ("借呗欠了三万 天天被催", 30000, None, None), ("欠了两万天天打电话", 20000, None, None),
 ])
 def test_more_phrasings(text: str, principal, days: int, rate: str | None) -> None:
     found = extract(text)
@@ -148,3 +150,7 @@ def test_a_fee_or_an_income_is_not_the_debt(text: str, principal) -> None:
 def test_instalments_are_not_time_overdue() -> None:
     found = extract("借呗欠款3000分6个月还")
     assert found.principal == Decimal(3000) and found.days is None
+
+
+def test_every_day_after_a_duration_leaves_it_alone() -> None:
+    assert extract("逾期10天 天天被催").days == 10
