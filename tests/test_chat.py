@@ -481,7 +481,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("我信用卡逾期了一个月 借呗突然就不能用了 是因为这个吗", "other-affects-jiebei"),
     ("花呗和借呗都逾期了 还清了还能借吗", "borrow-again"),
     # told it is overdue and cannot borrow: the notice, not when borrowing comes back
-    ("借呗显示有逾期不能借款", "existing-overdue-notice"), ("借呗逾期后不能借了", "borrow-again")])
+    ("借呗显示有逾期不能借款", "existing-overdue-notice"), ("借呗逾期后不能借了", "borrow-again"),
+    # when the report updates is the update answer, not how long a record is kept
+    ("征信多久更新一次", "repaid-still-overdue"), ("借呗逾期记录多久消除", "record-duration")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
