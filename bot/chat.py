@@ -81,7 +81,9 @@ class ChatService:
             decision, side_result = self._other_question(turn, decision)
         elif turn.questions and may_join(decision):
             decision, side_result = self._second_question(turn, decision)
-        answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result)
+        repeated = decision.intent is not None and decision.intent == state.previous_intent
+        answer = self.composer.compose(decision, result, whole_loan=turn.whole_loan, also_result=side_result,
+                                       repeated=repeated)
         return decision, result, answer
 
     def _read(self, text: str, slots: Slots, awaiting: str | None = None) -> tuple[Turn, RetrievalResult, Decision]:

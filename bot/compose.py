@@ -199,9 +199,15 @@ class Composer:
 
     # ---- the reply ----------------------------------------------------------------------------
     def compose(self, decision: Decision, result: RetrievalResult | None, whole_loan: bool = False,
-                also_result: RetrievalResult | None = None) -> Answer:
-        """The reply; ``also_result`` is the retrieval that found ``decision.also``, the message's other question."""
+                also_result: RetrievalResult | None = None, repeated: bool = False) -> Answer:
+        """The reply; ``also_result`` is the retrieval that found ``decision.also``, the message's other
+        question; ``repeated``: the same entry answered the conversation's previous message."""
         answer = self._main(decision, result, whole_loan)
+        bridge = self.corpus.dialogue.replies.repeated
+        if (repeated and bridge and decision.kind is ReplyKind.ANSWER and not decision.estimate
+                and decision.also is None and decision.act is DialogueAct.NONE
+                and len(bridge) + len(answer.lead) <= LEAD_MAX_CHARS):
+            answer = answer.model_copy(update={"lead": bridge + answer.lead, "answer": bridge + answer.answer})
         side = self.corpus.get(decision.also) if decision.also else None
         return answer if side is None else self._with_side(answer, side, also_result)
 

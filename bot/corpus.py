@@ -218,11 +218,14 @@ class Replies(_Strict):
     other_product: str
     everyday: str
     handoff: str
+    repeated: str | None = Field(None, max_length=20)
+    """Put before an answer given again right after itself ("能晚几天吗" after the postpone answer), so the
+    user sees the question was taken as the same one, not a bot going round in circles."""
 
     @field_validator("*")
     @classmethod
-    def _fold(cls, text: str) -> str:
-        return fold_text(text)
+    def _fold(cls, text: str | None) -> str | None:
+        return None if text is None else fold_text(text)
 
 
 class Dialogue(_Strict):

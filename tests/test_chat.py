@@ -570,3 +570,22 @@ def test_an_amount_beside_another_topic_is_kept_while_that_topic_is_answered(bot
 def test_a_message_that_states_only_the_debt_is_asked_for_the_days(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ASK_VALUE and answer.asks_for == ["days"], answer
+
+
+def test_an_answer_given_again_right_after_itself_says_so(bot) -> None:
+    """'能晚几天吗' after the postpone answer got the very same bubble again, which reads as a bot going
+    round in circles; it now says it is the same answer. Other follow-ups read as before."""
+    bridge = bot.corpus.dialogue.replies.repeated
+    assert bridge
+    first = bot.chat.reply("借呗明天到期 钱不够")
+    again = bot.chat.reply("能晚几天吗", first.session_id)
+    assert first.sources[0].id == again.sources[0].id == "postpone"
+    assert not first.lead.startswith(bridge) and again.lead == bridge + first.lead
+    assert again.answer.startswith(bridge + first.lead)
+    other = bot.chat.reply("会上征信吗", first.session_id)
+    assert other.sources[0].id == "credit-report" and not other.lead.startswith(bridge)
+    confirmed = bot.chat.reply("真的吗", first.session_id)
+    assert not confirmed.lead.startswith(bridge)
+    # an estimate is new information each time, never "the same answer"
+    s = bot.chat.reply("欠两万逾期10天罚多少").session_id
+    assert not bot.chat.reply("那逾期20天呢", s).lead.startswith(bridge)
