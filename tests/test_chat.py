@@ -483,7 +483,14 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # told it is overdue and cannot borrow: the notice, not when borrowing comes back
     ("借呗显示有逾期不能借款", "existing-overdue-notice"), ("借呗逾期后不能借了", "borrow-again"),
     # when the report updates is the update answer, not how long a record is kept
-    ("征信多久更新一次", "repaid-still-overdue"), ("借呗逾期记录多久消除", "record-duration")])
+    ("征信多久更新一次", "repaid-still-overdue"), ("借呗逾期记录多久消除", "record-duration"),
+    # someone offering, for a deposit or through "insiders", to arrange a delay or clear a record
+    ("网上有人说可以帮忙延期还款 要先交保证金", "agent-scam"), ("有人说认识借呗内部人员 可以消逾期", "agent-scam"),
+    ("借呗可以延期吗", "postpone"),
+    # late by a week or a month, said with 晚 and no product; a month late asked as what follows
+    ("我想晚一个礼拜还 会怎样", "postpone"), ("晚两天还会怎样", "short-overdue"),
+    ("借呗晚一个月还有什么后果", "consequences"), ("借呗逾期两个月会怎样", "consequences"),
+    ("借呗逾期一天会怎样", "short-overdue")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer

@@ -21,6 +21,8 @@ def understander() -> Understander:
     ("转人工", DialogueAct.HUMAN), ("我要投诉", DialogueAct.HUMAN), ("借呗客服电话多少", DialogueAct.HUMAN),
     ("重新算", DialogueAct.RESET),
     ("我真的还不起了，想死的心都有", DialogueAct.CRISIS), ("不想活了", DialogueAct.CRISIS),
+    # asking what happens to the debt after one's own death may be the thought of it: the crisis reply first
+    ("我死了借呗要家人还吗", DialogueAct.CRISIS),
     ("借呗逾期会上征信吗", DialogueAct.NONE), ("你好，借呗逾期一天有影响吗", DialogueAct.NONE),
     ("真的吗", DialogueAct.CONFIRM), ("你确定吗？", DialogueAct.CONFIRM), ("真的假的", DialogueAct.CONFIRM),
     ("真的吗 我好怕", DialogueAct.CONFIRM), ("不会骗我吧", DialogueAct.CONFIRM), ("靠谱吗", DialogueAct.CONFIRM),
