@@ -409,7 +409,7 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗", "借呗能借多少年",
                                   # the limit shown after paying, using the loan at night
                                   "借呗钱还完以后怎么就不显示额度了", "借呗半夜能不能借钱",
-                                  "借呗还款后当天可以再借吗", "还款当天下午能再借吗"])
+                                  "借呗还款后当天可以再借吗", "还款当天下午能再借吗", "借呗能提前一天还吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -490,7 +490,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # late by a week or a month, said with 晚 and no product; a month late asked as what follows
     ("我想晚一个礼拜还 会怎样", "postpone"), ("晚两天还会怎样", "short-overdue"),
     ("借呗晚一个月还有什么后果", "consequences"), ("借呗逾期两个月会怎样", "consequences"),
-    ("借呗逾期一天会怎样", "short-overdue")])
+    ("借呗逾期一天会怎样", "short-overdue"),
+    # whether one must pay the day before the due date is the due-time answer; paying early is everyday use
+    ("借呗是不是要在还款日前一天还", "due-time")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
