@@ -50,11 +50,14 @@ SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFI
 # rate counts only in a conversation that already holds the debt (see the policy)
 DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|滞纳")
 # a question about what the penalty comes to
-PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少(?!(就|先)?(算|还)多少)|交多少|付多少|要多少|(?<![0-9万千百块元])多还(?![不没完清])|多少罚|费用|滞纳金|"
+# "要多还多少" asks what the penalty adds; in "3万多还不上" the 多 belongs to the amount
+_MORE_TO_PAY = r"(?<![0-9万千百块元])多还(?![不没完清])"
+PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少(?!(就|先)?(算|还)多少)|交多少|付多少|要多少|"
+                         rf"{_MORE_TO_PAY}|多少罚|费用|滞纳金|"
                          r"违约金|算一下|算算|帮我算|计算|估算|怎么算")
 # asks what the penalty comes to, not only names it ("罚息多少" against "罚息能减免吗")
 ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|几|怎么算|如何算|怎么计算|如何计算|怎样算|算一下|算算|帮我算|计算|估算|"
-                                 r"(?<![0-9万千百块元])多还(?![不没完清])|高不高|贵不贵|多吗|高吗|贵吗")
+                                 rf"{_MORE_TO_PAY}|高不高|贵不贵|多吗|高吗|贵吗")
 # a question beyond the numbers (the intent is answered first, the estimate joined after it); saying
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
@@ -66,9 +69,12 @@ _VALUE_WORDS = (rf"{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|�
                 r"我|的|啊|哦|噢|嗯|"
                 r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～]")
 ONLY_VALUES = re.compile(rf"(?:{_VALUE_WORDS})+")
-# a message that says only the debt, the product name aside ("借呗逾期了 欠了五千", "我借呗欠了6000"):
-# its amount is for an estimate, whatever entry the words 逾期 and 欠 come closest to
-ONLY_DEBT = re.compile(rf"(?:{_VALUE_WORDS}|已经|现在|目前|一共|总共|欠款|还|没还|未还|超期|过期|拖了|晚还|了)+")
+# the words of a message that says only the debt, the product name aside ("借呗逾期了 欠了五千",
+# "我借呗欠了6000"): its amount is for an estimate, whatever entry the words 逾期 and 欠 come closest
+# to. They are removed one by one (re.sub) rather than matched as one repeated group: with 了 both a
+# word and the end of others, a repeated group tries every way to split a long message that does not
+# match, which took seconds for 50 characters
+DEBT_WORDS = re.compile(rf"{_VALUE_WORDS}|已经|现在|目前|一共|总共|欠款|还|没还|未还|超期|过期|拖了|晚还|了")
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
@@ -224,7 +230,7 @@ class Understander:
         unnamed = said
         for term in self.product_terms:
             unnamed = unnamed.replace(term, "")
-        only_debt = not values.empty and bool(ONLY_DEBT.fullmatch(unnamed))
+        only_debt = not values.empty and not DEBT_WORDS.sub("", unnamed)
         question = bool(QUESTION_CUE.search(text)) and not only_values
         penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
