@@ -74,7 +74,8 @@ ONLY_VALUES = re.compile(rf"(?:{_VALUE_WORDS})+")
 # to. They are removed one by one (re.sub) rather than matched as one repeated group: with 了 both a
 # word and the end of others, a repeated group tries every way to split a long message that does not
 # match, which took seconds for 50 characters
-DEBT_WORDS = re.compile(rf"{_VALUE_WORDS}|已经|现在|目前|一共|总共|欠款|还|没还|未还|超期|过期|拖了|晚还|了")
+DEBT_WORDS = re.compile(rf"已经|现在|目前|一共|总共|欠款|没还|未还|超期|过期|拖了|晚还|{_VALUE_WORDS}|还|了")
+"""Tried in order at each place, so the longer words come before the numbers (一共 is not the number 一)."""
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
