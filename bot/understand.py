@@ -62,18 +62,19 @@ ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|几|怎么算|如何算|怎�
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
                           r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
-# a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢") or corrects them ("不对 是两万",
-# "我说错了 是20天"): its 呢 asks for the estimate again, not a question beyond it
+# The words of a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢") or corrects them
+# ("不对 是两万", "我说错了 是20天"): its 呢 asks for the estimate again, not a question beyond it.
+# Such word lists are removed one word at a time (re.sub), never matched as one repeated group: where
+# words overlap (千 alone and inside a number, 了 alone and ending 欠了), a repeated group tries every
+# way to split a long message that does not match: 40 characters of "千块" took seconds, and a
+# regular expression holds the interpreter lock, so the whole server would wait.
 _VALUE_WORDS = (rf"{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
                 r"不对|错了|说错了?|搞错了?|打错了?|写错了?|记错了?|应该|其实|实际上?|抱歉|不好意思|"
                 r"我|的|啊|哦|噢|嗯|"
                 r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～]")
-ONLY_VALUES = re.compile(rf"(?:{_VALUE_WORDS})+")
-# the words of a message that says only the debt, the product name aside ("借呗逾期了 欠了五千",
-# "我借呗欠了6000"): its amount is for an estimate, whatever entry the words 逾期 and 欠 come closest
-# to. They are removed one by one (re.sub) rather than matched as one repeated group: with 了 both a
-# word and the end of others, a repeated group tries every way to split a long message that does not
-# match, which took seconds for 50 characters
+VALUE_WORDS = re.compile(_VALUE_WORDS)
+# …and of a message that says only the debt, the product name aside ("借呗逾期了 欠了五千", "我借呗欠了
+# 6000"): its amount is for an estimate, whatever entry the words 逾期 and 欠 come closest to
 DEBT_WORDS = re.compile(rf"已经|现在|目前|一共|总共|欠款|没还|未还|超期|过期|拖了|晚还|{_VALUE_WORDS}|还|了")
 """Tried in order at each place, so the longer words come before the numbers (一共 is not the number 一)."""
 # the whole loan rather than the overdue instalment
@@ -227,7 +228,7 @@ class Understander:
         bare = bare_answer(text, awaiting) if values.empty and awaiting else None
         shown = bool(SHOWN_OVERDUE.search(text))
         not_overdue = bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)
-        only_values = not values.empty and bool(ONLY_VALUES.fullmatch(said))
+        only_values = not values.empty and not VALUE_WORDS.sub("", said)
         unnamed = said
         for term in self.product_terms:
             unnamed = unnamed.replace(term, "")

@@ -2,8 +2,8 @@
 
 Every understanding step runs a few dozen patterns over the message; a pattern with a repeated group
 whose words overlap ("欠了?" and "了") tries every way to split a long message that does not match.
-Such a message of 50 characters once took 9 seconds to understand, and one of 500 would have held a
-worker for hours. Each message here is the longest the API accepts, made of the words those patterns
+Such messages of 40 or 50 characters once took seconds to understand ("千块千块…", "借呗逾期了 欠了五千…"),
+and one of 500 would have held a worker for hours. Each message here is the longest the API accepts, made of the words those patterns
 repeat. Python's regular expressions hold the interpreter lock while they match, so the replies run
 in a child process that is killed when it hangs; the bound is a hang guard far above any real reply,
 not a timing.
@@ -26,7 +26,7 @@ def _repeat(unit: str, tail: str = "x") -> str:
 ADVERSARIAL = [_repeat("欠了"), _repeat("逾期了"), _repeat("还没还了"), _repeat("一万"), _repeat("五千块钱"),
                _repeat("借呗逾期了 欠了五千"), _repeat("欠了五千了"), _repeat("天天"), _repeat("多还"), _repeat("晚"),
                _repeat("***号"), _repeat("不是不还", "吗"), _repeat("说我逾期", "？"), _repeat("真的", "吗"),
-               _repeat("了", ""), _repeat("逾期10天欠5000了", "")]
+               _repeat("了", ""), _repeat("逾期10天欠5000了", ""), _repeat("千块"), _repeat("一千块"), _repeat("百元")]
 
 CHILD = """
 import json, sys
