@@ -495,7 +495,15 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗是不是要在还款日前一天还", "due-time"),
     # an amount owed, said with a question, is being behind on it (it was asked for the days, or fell back)
     ("借呗欠了五千 会上征信吗", "credit-report"), ("借呗欠了3000 芝麻分会掉吗", "zhima-score"),
-    ("借呗欠了8000 怎么办", "cannot-repay")])
+    ("借呗欠了8000 怎么办", "cannot-repay"),
+    # the notice quoted as 请先还清 or addressed to 你; a grace period called 缓冲期; owing "too much"
+    ("借呗显示你有逾期借款请结清后再借 什么意思", "existing-overdue-notice"),
+    ("借呗说我有逾期未还 请先还清 可我不知道哪里逾期了", "existing-overdue-notice"),
+    ("借呗有缓冲期吗 过一两天还算不算逾期", "grace-period"),
+    ("借呗欠太多了 能不能申请分期慢慢还", "cannot-repay"),
+    # 连累 with a product is about that product, not the family; a record called 污点
+    ("借呗逾期会不会连累我的信用卡", "jiebei-affects-other"), ("借呗逾期会连累家人吗", "family-liability"),
+    ("借呗逾期的污点能洗掉吗", "record-duration"), ("有人说花钱能把借呗逾期的污点洗掉", "agent-scam")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
