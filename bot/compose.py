@@ -147,6 +147,8 @@ class Composer:
         figure = f"{money(low.amount)}元" if high is None else f"{money(low.amount)}–{money(high.amount)}元"
         amount_part = _money_said(slots.principal, slots.principal_approx)
         days_part = _days_said(slots.days, slots.days_approx)
+        if decision.days_before is not None:
+            days_part += f"（之前的{decision.days_before}天再加{slots.days - decision.days_before}天）"
         carried = [c for c in decision.carried if c in ("principal", "days")]
         if len(carried) == 1 and carried[0] == "principal":
             lead = f"沿用你刚才说的欠款{amount_part}，逾期{days_part}，罚息约{figure}（估算）。"

@@ -51,6 +51,11 @@ _JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
 # would otherwise be read as its shortening, 一万一 = 11000)
 _AMOUNT_THEN_COUNT = re.compile(rf"(?P<amount>.*[万千wk])(?P<count>[{_DIGITS}]|\d)$")
 _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|延期|迟了|过了|已经|欠了?)\s*$")
+# days said as more on top of those already counted: 再拖十天, 又过了五天, 多逾期三天
+# time still left before the due date is not time overdue: 十天后到期, 离还款日还有5天
+_UNTIL_DUE_AFTER = re.compile(r"\s*(?:后|以后|之后)?\s*(?:就|才|要|会)*\s*(?:到期|到还款日)")
+_UNTIL_DUE_BEFORE = re.compile(r"(?:离|距离?)(?:到期|还款日|还款)[^，,。]{0,4}(?:还有|还剩)\s*$")
+_MORE_DAYS_CUE = re.compile(r"(?:再|又)(?:拖|晚|过|逾期|迟|等|欠|超)?了?\s*$|多(?:拖|晚|逾期|迟|等|欠)了?\s*$")
 
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
 _MONEY_CUE = re.compile(r"(欠|借|借呗|本金|欠款|金额|贷|额度|还款|未还|没还|还不上|要还|剩|余|共|总共|一共|￥|¥)\s*(?:了|款|是|为|有|的|钱)?\s*$")
@@ -84,6 +89,8 @@ class Extraction:
     """Set when the amount was said vaguely (一万多, 两三千); ``principal`` is its lower bound."""
     days_approx: Approx | None = None
     """Set when the duration was said vaguely (一个多月, 十几天); ``days`` is its lower bound."""
+    days_added: bool = False
+    """The days are more on top of those said before ("再拖十天"), not the whole time overdue."""
 
     @property
     def empty(self) -> bool:
@@ -161,8 +168,11 @@ def _unit_days(span: str) -> int:
     return DAYS_PER[unit.group(1)] if unit else 0
 
 
-def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
+def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]], bool]:
+    """Days overdue, the spans of every duration found, and whether the chosen one is said as more days
+    ("再拖十天")."""
     parts: list[tuple[int, int, Decimal]] = []
+    until_due: list[tuple[int, int]] = []  # not days overdue, nor money either
     for m in _DURATION.finditer(text):
         split = _AMOUNT_THEN_COUNT.match(m.group("num"))
         if split is not None and not m.group("neg"):
@@ -173,6 +183,10 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
                 parts.append((inner.start(), inner.end(), days))
             continue
         days = _duration_days(m)
+        if days is not None and not _OVERDUE_CUE.search(text[max(0, m.start() - 6):m.start()]) and (
+                _UNTIL_DUE_AFTER.match(text, m.end()) or _UNTIL_DUE_BEFORE.search(text[max(0, m.start() - 12):m.start()])):
+            until_due.append((m.start(), m.end()))
+            continue
         if days is not None:  # the span starts at the number, not at the white space before it
             parts.append((m.start("neg") if m.group("neg") else m.start("num"), m.end(), days))
     masked = text
@@ -187,7 +201,7 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
         if not re.search(r"[\d个]\s*$", masked[:m.start()]):
             parts.append((m.start(), m.end(), Decimal(DAYS_PER[m.group("unit")]) / 2))
     if not parts:
-        return None, []
+        return None, until_due, False
     parts.sort()
     # adjacent parts form one duration: 1个月零5天, 一年又三个月, "1个月 5天" (a smaller unit after a
     # space; "逾期10天 一天利息两块五" is two things)
@@ -201,7 +215,8 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]]]:
         else:
             groups.append([part])
     chosen = next((g for g in groups if _OVERDUE_CUE.search(text[max(0, g[0][0] - 6):g[0][0]])), groups[0])
-    return sum((p[2] for p in chosen), Decimal(0)), [(p[0], p[1]) for g in groups for p in g]
+    added = bool(_MORE_DAYS_CUE.search(text[max(0, chosen[0][0] - 4):chosen[0][0]]))
+    return sum((p[2] for p in chosen), Decimal(0)), [(p[0], p[1]) for g in groups for p in g] + until_due, added
 
 
 def _find_principal(text: str) -> Decimal | None:
@@ -253,7 +268,7 @@ def extract(text: str, normalized: bool = False) -> Extraction:
     masked = folded
     for s, e in rate_spans:
         masked = _mask(masked, s, e)
-    days, day_spans = _find_days(masked)
+    days, day_spans, days_added = _find_days(masked)
     for s, e in day_spans:
         masked = _mask(masked, s, e)
     principal = _find_principal(masked)
@@ -272,4 +287,5 @@ def extract(text: str, normalized: bool = False) -> Extraction:
         rejected.append("daily_rate")
     p_approx = next((v for v in vague if v.quantity == "money" and principal == v.low), None)
     d_approx = next((v for v in vague if v.quantity == "days" and days is not None and days == v.low), None)
-    return Extraction(principal, whole_days, rate, basis, tuple(rejected), p_approx, d_approx)
+    return Extraction(principal, whole_days, rate, basis, tuple(rejected), p_approx, d_approx,
+                      days_added=whole_days is not None and days_added)

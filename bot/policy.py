@@ -57,6 +57,8 @@ class Decision:
     """The estimate is the reply's first sentence (a penalty question), else it follows the answer."""
     carried: tuple[Slot, ...] = ()
     """Slots the estimate uses that came from earlier turns (the reply names them)."""
+    days_before: int | None = None
+    """The days counted before this message when it added more ("再拖十天"): the reply shows the sum."""
     asks_for: Literal["principal", "days"] | None = None
     problems: tuple[str, ...] = ()
     offer_calculator: bool = False
@@ -73,14 +75,24 @@ class Decision:
         return self.asks_for or ("values" if self.offer_calculator else None)
 
 
-def merge_slots(old: Slots, turn: Turn) -> tuple[Slots, tuple[Slot, ...]]:
-    """New values replace old ones; returns the merged slots and which used values were carried over."""
+def added_days(old: Slots, turn: Turn) -> int | None:
+    """The days counted so far when this message adds more on top of them ("再拖十天"), else None."""
     v = turn.values
+    return old.days if v.days_added and v.days is not None and old.days is not None else None
+
+
+def merge_slots(old: Slots, turn: Turn) -> tuple[Slots, tuple[Slot, ...]]:
+    """New values replace old ones, more days ("再拖十天") add to the days so far; returns the merged
+    slots and which used values were carried over."""
+    v = turn.values
+    before = added_days(old, turn)
+    days = v.days if v.days is None or before is None else before + v.days
     new = Slots(
         principal=v.principal if v.principal is not None else old.principal,
         principal_approx=v.principal_approx if v.principal is not None else old.principal_approx,
-        days=v.days if v.days is not None else old.days,
-        days_approx=v.days_approx if v.days is not None else old.days_approx,
+        days=days if days is not None else old.days,
+        # a vague count plus a stated one is no longer the phrase the user said: the sum is given plainly
+        days_approx=(v.days_approx if before is None else None) if v.days is not None else old.days_approx,
         daily_rate=v.daily_rate if v.daily_rate is not None else old.daily_rate,
         rate_basis=v.rate_basis if v.daily_rate is not None else old.rate_basis,
     )
@@ -228,12 +240,14 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     what_if = turn.only_values and (slots.principal is not None or slots.days is not None)
     values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited or rate_for_debt or what_if)
     if values_count:
-        problems = out_of_range(v.principal, v.days, v.daily_rate, limits, v.rejected)
+        before = added_days(slots, turn)
+        days = v.days if before is None or v.days is None else before + v.days
+        problems = out_of_range(v.principal, days, v.daily_rate, limits, v.rejected)
         if problems:
             return Decision(ReplyKind.REFUSE_VALUE, slots, intent=roles.penalty, problems=tuple(problems))
         merged, carried = merge_slots(slots, turn)
     else:
-        merged, carried = slots, ("principal", "days", "daily_rate")
+        merged, carried, before = slots, ("principal", "days", "daily_rate"), None
     carried = tuple(c for c in carried if getattr(merged, c) is not None)
 
     plain = _retrieved(result, roles, merged, turn)
@@ -244,10 +258,12 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     new_value = values_count and (v.principal is not None or v.days is not None or v.daily_rate is not None)
     if merged.complete and (new_value or about_penalty):
         # a question beyond the numbers ("…会上征信吗") is answered first, the estimate joined after it
-        first = about_penalty or plain.kind is ReplyKind.FALLBACK or not turn.has_question
+        # so is a message of nothing but numbers ("再拖两周呢" after an estimate): it asks the estimate again
+        first = about_penalty or what_if or plain.kind is ReplyKind.FALLBACK or not turn.has_question
         intent = roles.penalty if first else plain.intent
         kind = ReplyKind.PENALTY if first else ReplyKind.ANSWER
-        return Decision(kind, merged, intent=intent, estimate=True, estimate_first=first, carried=carried)
+        return Decision(kind, merged, intent=intent, estimate=True, estimate_first=first, carried=carried,
+                        days_before=before)
     missing = merged.missing
     if new_value and missing is not None:
         # an amount or a rate alone is only ever about the penalty; days alone ("逾期四天") may ask anything

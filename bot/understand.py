@@ -69,6 +69,7 @@ QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可�
 # way to split a long message that does not match: 40 characters of "千块" took seconds, and a
 # regular expression holds the interpreter lock, so the whole server would wait.
 _VALUE_WORDS = (rf"{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
+                r"再|又|过了?|拖了?|晚了?|"  # more days on top of those counted: "再拖十天呢", "又过了五天呢"
                 r"不对|错了|说错了?|搞错了?|打错了?|写错了?|记错了?|应该|其实|实际上?|抱歉|不好意思|"
                 r"我|的|啊|哦|噢|嗯|"
                 r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～]")

@@ -162,3 +162,16 @@ def test_fallbacks_offer_a_human(bot, text: str) -> None:
     a = bot.chat.reply(text)
     assert a.kind is ReplyKind.FALLBACK and "95188" in a.answer and "95188" in {c.number for c in a.contacts}
     assert "逾期罚息" not in a.lead
+
+
+def test_more_days_add_to_the_days_so_far(bot) -> None:
+    *_, more, again, replaced = _talk(bot, "借呗欠了一万二", "逾期九天", "那要是再拖十天呢", "又过了五天呢", "逾期30天呢")
+    assert more.kind is ReplyKind.PENALTY and more.penalty is not None and more.penalty.days == 19
+    assert "逾期19天（之前的9天再加10天）" in more.lead and more.penalty.amount == 171.0
+    assert again.penalty is not None and again.penalty.days == 24
+    assert replaced.penalty is not None and replaced.penalty.days == 30 and "再加" not in replaced.lead
+
+
+def test_more_days_after_a_vague_count_ask_the_estimate_again(bot) -> None:
+    *_, more = _talk(bot, "借呗欠5000逾期一个多月", "再拖两周呢")
+    assert more.kind is ReplyKind.PENALTY and more.penalty is not None and more.penalty.days == 44

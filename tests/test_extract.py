@@ -154,3 +154,21 @@ def test_instalments_are_not_time_overdue() -> None:
 
 def test_every_day_after_a_duration_leaves_it_alone() -> None:
     assert extract("逾期10天 天天被催").days == 10
+
+
+@pytest.mark.parametrize("text", ["借呗再过十天到期 欠了五千", "借呗10天后到期 欠5000", "借呗离还款日还有5天 欠了五千",
+                                  "借呗还有三天就到期了 欠两万"])
+def test_time_left_before_the_due_date_is_not_time_overdue(text: str) -> None:
+    found = extract(text)
+    assert found.days is None and found.principal in (Decimal(5000), Decimal(20000))
+
+
+@pytest.mark.parametrize(("text", "days"), [("借呗逾期10天 到期了没还", 10), ("逾期30天到期的那笔还不上", 30)])
+def test_days_said_as_overdue_stay_overdue_before_a_due_word(text: str, days: int) -> None:
+    assert extract(text).days == days
+
+
+@pytest.mark.parametrize(("text", "added"), [("那要是再拖十天呢", True), ("又过了五天呢", True), ("多逾期三天呢", True),
+                                             ("逾期十天", False), ("一年又三个月", False)])
+def test_more_days_on_top_are_marked(text: str, added: bool) -> None:
+    assert extract(text).days_added is added
