@@ -503,7 +503,10 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗欠太多了 能不能申请分期慢慢还", "cannot-repay"),
     # 连累 with a product is about that product, not the family; a record called 污点
     ("借呗逾期会不会连累我的信用卡", "jiebei-affects-other"), ("借呗逾期会连累家人吗", "family-liability"),
-    ("借呗逾期的污点能洗掉吗", "record-duration"), ("有人说花钱能把借呗逾期的污点洗掉", "agent-scam")])
+    ("借呗逾期的污点能洗掉吗", "record-duration"), ("有人说花钱能把借呗逾期的污点洗掉", "agent-scam"),
+    # short of money on the due date, said as how much is missing or how much there is
+    ("借呗明天到期 还差三千块 怎么办", "postpone"), ("借呗今天到期 钱凑不够 咋办", "postpone"),
+    ("借呗今天到期 我只有一半的钱", "partial-repayment")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
