@@ -506,7 +506,14 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期的污点能洗掉吗", "record-duration"), ("有人说花钱能把借呗逾期的污点洗掉", "agent-scam"),
     # short of money on the due date, said as how much is missing or how much there is
     ("借呗明天到期 还差三千块 怎么办", "postpone"), ("借呗今天到期 钱凑不够 咋办", "postpone"),
-    ("借呗今天到期 我只有一半的钱", "partial-repayment")])
+    ("借呗今天到期 我只有一半的钱", "partial-repayment"),
+    # long messages: a child to feed is why one cannot pay; a spouse's debt; remembered the next day;
+    # "好几百" states what the penalty has come to, it does not ask it
+    ("我今年被裁员了 借呗还欠四万多 现在根本还不上 家里还有孩子要养 我该怎么办", "cannot-repay"),
+    ("借呗逾期会影响孩子上学吗", "family-liability"),
+    ("我老公背着我借了借呗 现在逾期了 催收打电话给我 我需要帮他还吗", "family-liability"),
+    ("上个月还款日那天加班忘记了 第二天中午才想起来还 会不会上征信", "short-overdue"),
+    ("借呗逾期一个月 罚息都好几百了 我本金可以一次还清 罚息能不能免掉", "waive-penalty")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
