@@ -254,7 +254,7 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     # the penalty named inside a question another entry answers ("能减免罚息吗", "罚息合法吗") is that
     # entry's question, unless the message asks what the penalty comes to
     other_question = plain.kind is ReplyKind.ANSWER and plain.intent != roles.penalty and not turn.asks_amount
-    about_penalty = top_is_penalty or (turn.penalty_question and not other_question)
+    about_penalty = (top_is_penalty or turn.penalty_question) and not other_question
     new_value = values_count and (v.principal is not None or v.days is not None or v.daily_rate is not None)
     if merged.complete and (new_value or about_penalty):
         # a question beyond the numbers ("…会上征信吗") is answered first, the estimate joined after it

@@ -513,7 +513,11 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期会影响孩子上学吗", "family-liability"),
     ("我老公背着我借了借呗 现在逾期了 催收打电话给我 我需要帮他还吗", "family-liability"),
     ("上个月还款日那天加班忘记了 第二天中午才想起来还 会不会上征信", "short-overdue"),
-    ("借呗逾期一个月 罚息都好几百了 我本金可以一次还清 罚息能不能免掉", "waive-penalty")])
+    ("借呗逾期一个月 罚息都好几百了 我本金可以一次还清 罚息能不能免掉", "waive-penalty"),
+    # the penalty named inside another entry's question, even when retrieval ranks the penalty first
+    ("借呗逾期一天的罚息能不能退", "waive-penalty"), ("借呗逾期了利息一直涨 能停吗", "stop-interest"),
+    ("借呗逾期了为什么老是收到短信", "reminders"), ("借呗已经还清了为什么老是收到短信", "repaid-still-overdue"),
+    ("有人打电话说是借呗客服 让我转账到指定账户还款 是真的吗", "agent-scam")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
