@@ -96,7 +96,7 @@ NOT_OVERDUE = re.compile(
     r"|(避免|防止|以免|免得|(怎么|怎样|如何)才能不|才不会).{0,4}(逾期|忘还|忘记还)"
     r"|(怕|担心|害怕)(我)?(会)?(忘记还|忘还|忘了还)")
 # …unless the message says the system shows them overdue anyway (that is a records question)
-SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信)[^，,。?？!！\s吗呢]{0,6}(逾期|未还|没还|不良|负面)|说我有")
+SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信)[^，,。?？!！\s吗呢]{0,8}(逾期|未还|没还|不良|负面)|说我有")
 # …or that this time they are late after all ("我从来没逾期过，这次忘了还逾期了一天")
 LATE_THIS_TIME = re.compile(r"(这次|这回|这一次|这个月|这期|这一期|今天|昨天|前天|但是?|可是|结果)"
                             r".{0,8}(?<![没无未不过])(?<!没有)(逾期|忘(了|记)?还|没还|未还|晚还|晚了|迟还|没扣|拖了)")

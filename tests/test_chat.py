@@ -517,7 +517,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # the penalty named inside another entry's question, even when retrieval ranks the penalty first
     ("借呗逾期一天的罚息能不能退", "waive-penalty"), ("借呗逾期了利息一直涨 能停吗", "stop-interest"),
     ("借呗逾期了为什么老是收到短信", "reminders"), ("借呗已经还清了为什么老是收到短信", "repaid-still-overdue"),
-    ("有人打电话说是借呗客服 让我转账到指定账户还款 是真的吗", "agent-scam")])
+    ("有人打电话说是借呗客服 让我转账到指定账户还款 是真的吗", "agent-scam"),
+    # "never overdue" beside a report that shows it, a few more words apart
+    ("我从来没逾期过 征信报告里却有借呗逾期 怎么办", "record-dispute")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
