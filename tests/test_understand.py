@@ -111,6 +111,8 @@ def test_other_product_only_and_together_with_jiebei(understander: Understander)
     assert understander.understand("花呗逾期了怎么办").other_product == "花呗"
     assert understander.understand("信用卡逾期会上征信吗").other_product is not None
     assert understander.understand("京东金条逾期被起诉了").other_product is not None
+    assert understander.understand("抖音月付逾期会上征信吗").other_product is not None
+    assert understander.understand("放心借逾期了借呗还能用吗").other_product is None
     assert understander.understand("花呗逾期了借呗还能用吗").other_product is None
     assert understander.understand("蚂蚁借呗逾期了").other_product is None
 
