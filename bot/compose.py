@@ -70,6 +70,8 @@ def evidence_label(ev: Evidence) -> str:
 def _days_said(days: int, approx: Approx | None) -> str:
     if approx is None:
         return f"{days}天"
+    if approx.kind == "dates":
+        return f"{days}天（{approx.said}）"
     if approx.kind == "range" and approx.high is not None:
         return f"{approx.said}（按{_num(approx.low)}–{_num(approx.high)}天算）"
     return f"{approx.said}（按{days}天算）"

@@ -55,6 +55,11 @@ _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|�
 # time still left before the due date is not time overdue: 十天后到期, 离还款日还有5天
 _UNTIL_DUE_AFTER = re.compile(r"\s*(?:后|以后|之后)?\s*(?:就|才|要|会)*\s*(?:到期|到还款日)")
 _UNTIL_DUE_BEFORE = re.compile(r"(?:离|距离?)(?:到期|还款日|还款)[^，,。]{0,4}(?:还有|还剩)\s*$")
+# days overdue counted from the dates: "15号到期 … 今天17号" (same month, today after the due day)
+_DAY_OF_MONTH = r"(?P<{}>\d{{1,2}}|[一二三四五六七八九十两]{{1,3}})"
+_DUE_DAY = re.compile(_DAY_OF_MONTH.format("due") + r"号(?:就|是|已经)?(?:到期|还款|是?还款日|截止)"
+                      r"|(?:还款日|到期日|到期)(?:是|在|为)?(?:每个?月)?" + _DAY_OF_MONTH.format("due2") + "号")
+_TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|都|都已经|已经到了?|到了?)?" + _DAY_OF_MONTH.format("today") + "号")
 _MORE_DAYS_CUE = re.compile(r"(?:再|又)(?:拖|晚|过|逾期|迟|等|欠|超)?了?\s*$|多(?:拖|晚|逾期|迟|等|欠)了?\s*$")
 
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
@@ -219,6 +224,19 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]], bool]:
     return sum((p[2] for p in chosen), Decimal(0)), [(p[0], p[1]) for g in groups for p in g] + until_due, added
 
 
+def _days_from_dates(text: str) -> tuple[int, Approx] | None:
+    """Days overdue from a due day and today's date in the same month ("15号到期 今天17号" → 2)."""
+    due, today = _DUE_DAY.search(text), _TODAY.search(text)
+    if due is None or today is None:
+        return None
+    d = parse_number(due.group("due") or due.group("due2"))
+    t = parse_number(today.group("today"))
+    if d is None or t is None or not (1 <= d < t <= 31):
+        return None
+    days = int(t - d)
+    return days, Approx("days", "dates", Decimal(days), None, f"{d.normalize():f}号到期，今天{t.normalize():f}号")
+
+
 def _find_principal(text: str) -> Decimal | None:
     candidates: list[tuple[int, int, Decimal]] = []  # (priority, -start, value): strongest, then first
     for m in re.finditer(_NUM, text):
@@ -287,5 +305,7 @@ def extract(text: str, normalized: bool = False) -> Extraction:
         rejected.append("daily_rate")
     p_approx = next((v for v in vague if v.quantity == "money" and principal == v.low), None)
     d_approx = next((v for v in vague if v.quantity == "days" and days is not None and days == v.low), None)
+    if days is None and (dated := _days_from_dates(folded)) is not None:
+        whole_days, d_approx = dated
     return Extraction(principal, whole_days, rate, basis, tuple(rejected), p_approx, d_approx,
                       days_added=whole_days is not None and days_added)

@@ -228,7 +228,10 @@ class Understander:
         values = extract(text, normalized=True)
         bare = bare_answer(text, awaiting) if values.empty and awaiting else None
         shown = bool(SHOWN_OVERDUE.search(text))
-        not_overdue = bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)
+        # a due day before today's date ("15号到期 今天17号") says the loan is overdue, whatever the words
+        past_due = values.days_approx is not None and values.days_approx.kind == "dates"
+        not_overdue = (bool(NOT_OVERDUE.search(text)) and not shown and not LATE_THIS_TIME.search(text)
+                       and not past_due)
         only_values = not values.empty and not VALUE_WORDS.sub("", said)
         unnamed = said
         for term in self.product_terms:
@@ -237,7 +240,7 @@ class Understander:
         question = bool(QUESTION_CUE.search(text)) and not only_values
         penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
-        overdue_talk = bool(self._overdue.search(text))
+        overdue_talk = bool(self._overdue.search(text)) or past_due
         names_product, other_product = self.names_product(match_text), self.other_product(match_text)
         read_text = _without_urgency(text)
         if overdue_talk and not names_product and other_product is None:
@@ -251,7 +254,7 @@ class Understander:
             raw=message, text=read_text, match_text=read_match, act=act, values=bare or values,
             answers_awaited=bare is not None or (awaiting is not None and not values.empty
                                                  and len(text) <= SHORT_ANSWER_MAX_CHARS and not question),
-            debt_talk=bool(DEBT_CUE.search(text)), penalty_question=penalty_question,
+            debt_talk=bool(DEBT_CUE.search(text)) or past_due, penalty_question=penalty_question,
             asks_amount=bool(ASKS_PENALTY_AMOUNT.search(text)),
             has_question=question, only_values=only_values, only_debt=only_debt,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),

@@ -15,7 +15,8 @@ from typing import Literal
 
 from bot.numerals import NUMBER, parse_number
 
-ApproxKind = Literal["more", "range", "almost"]
+ApproxKind = Literal["more", "range", "almost", "dates"]
+"""``dates``: days counted from a due day and today's date (15号到期 … 今天17号), not said as a duration."""
 Quantity = Literal["days", "money"]
 
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

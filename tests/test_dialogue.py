@@ -175,3 +175,15 @@ def test_more_days_add_to_the_days_so_far(bot) -> None:
 def test_more_days_after_a_vague_count_ask_the_estimate_again(bot) -> None:
     *_, more = _talk(bot, "借呗欠5000逾期一个多月", "再拖两周呢")
     assert more.kind is ReplyKind.PENALTY and more.penalty is not None and more.penalty.days == 44
+
+
+def test_days_from_the_dates_are_named_in_the_estimate(bot) -> None:
+    first, second = _talk(bot, "借呗还款日是每月5号 今天都20号了", "欠一万")
+    assert first.kind is not ReplyKind.FALLBACK
+    assert second.kind is ReplyKind.PENALTY and second.penalty is not None and second.penalty.days == 15
+    assert "逾期15天（5号到期，今天20号）" in second.lead
+
+
+def test_a_loan_due_before_today_is_not_read_as_not_yet_due(bot) -> None:
+    answer = bot.chat.reply("今天17号 15号到期的借呗现在还能还吗")
+    assert answer.kind is ReplyKind.ANSWER

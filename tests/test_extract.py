@@ -172,3 +172,15 @@ def test_days_said_as_overdue_stay_overdue_before_a_due_word(text: str, days: in
                                              ("逾期十天", False), ("一年又三个月", False)])
 def test_more_days_on_top_are_marked(text: str, added: bool) -> None:
     assert extract(text).days_added is added
+
+
+@pytest.mark.parametrize(("text", "days"), [("借呗15号到期 今天17号了 欠3000", 2), ("借呗还款日是每月5号 今天都20号了", 15),
+                                            ("借呗十号还款 现在是十二号", 2), ("今天17号 借呗15号到期 逾期三天了", 3)])
+def test_days_overdue_are_counted_from_the_due_day_and_today(text: str, days: int) -> None:
+    assert extract(text).days == days
+
+
+@pytest.mark.parametrize("text", ["借呗15号到期 能17号还吗", "借呗25号到期 今天3号了", "借呗20号到期 今天是15号"])
+def test_dates_that_do_not_say_how_late_give_no_days(text: str) -> None:
+    # a later date asked for, not today; a due day in the previous month (its length unknown); not yet due
+    assert extract(text).days is None
