@@ -53,6 +53,9 @@ class PenaltyInfo(BaseModel):
     amount_max: float | None = Field(None, description="Upper end when the user gave a range (十几天, 两三千)")
     principal_max: float | None = None
     days_max: int | None = None
+    total: float | None = Field(None, description="Principal plus penalty, when the user asked what clearing the debt "
+                                                  "costs in all (the loan's normal interest not included)")
+    total_max: float | None = None
     carried: list[Literal["principal", "days", "daily_rate"]] = Field(
         default=[], description="Values carried over from earlier turns of the conversation")
 

@@ -164,6 +164,12 @@ class Composer:
         per_day = (f"{money(low.per_day)}元" if high is None or high.per_day == low.per_day
                    else f"{money(low.per_day)}–{money(high.per_day)}元")
         growth = f"还清之前每多一天约多{per_day}。"
+        if decision.total:
+            # the question was the whole sum: principal plus penalty, the loan's normal interest apart
+            sums = [(low.principal + low.amount, low)] + ([(high.principal + high.amount, high)] if high else [])
+            total = "–".join(money(s) for s, _ in sums) + "元"
+            lead += f"连同本金约{total}（不含正常利息）。"
+            lines.insert(1, f"还清合计：本金 + 罚息 = {total}（估算），合同约定的正常利息另计，以借呗账单为准。")
         if len(lead) + len(growth) <= LEAD_MAX_CHARS:
             # the figure's next question ("还会一直涨吗") answered where it is seen, not behind "展开"
             lead += growth
@@ -198,7 +204,9 @@ class Composer:
         info = PenaltyInfo(**low.as_json(), amount_max=float(high.amount) if high else None,
                            principal_max=float(high.principal) if high and high.principal != low.principal else None,
                            days_max=high.days if high and high.days != low.days else None,
-                           carried=list(decision.carried))
+                           carried=list(decision.carried),
+                           total=float(low.principal + low.amount) if decision.total else None,
+                           total_max=float(high.principal + high.amount) if decision.total and high else None)
         return lead, lines, info
 
     # ---- the reply ----------------------------------------------------------------------------

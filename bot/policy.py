@@ -59,6 +59,8 @@ class Decision:
     """Slots the estimate uses that came from earlier turns (the reply names them)."""
     days_before: int | None = None
     """The days counted before this message when it added more ("再拖十天"): the reply shows the sum."""
+    total: bool = False
+    """The message asks what clearing the debt costs in all: the estimate adds the principal."""
     asks_for: Literal["principal", "days"] | None = None
     problems: tuple[str, ...] = ()
     offer_calculator: bool = False
@@ -263,7 +265,7 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         intent = roles.penalty if first else plain.intent
         kind = ReplyKind.PENALTY if first else ReplyKind.ANSWER
         return Decision(kind, merged, intent=intent, estimate=True, estimate_first=first, carried=carried,
-                        days_before=before)
+                        days_before=before, total=turn.asks_total)
     missing = merged.missing
     if new_value and missing is not None:
         # an amount or a rate alone is only ever about the penalty; days alone ("逾期四天") may ask anything

@@ -79,6 +79,9 @@ VALUE_WORDS = re.compile(_VALUE_WORDS)
 DEBT_WORDS = re.compile(rf"已经|现在|目前|一共|总共|欠款|没还|未还|超期|过期|拖了|晚还|{_VALUE_WORDS}|还|了")
 """Tried in order at each place, so the longer words come before the numbers (一共 is not the number 一)."""
 # the whole loan rather than the overdue instalment
+# what clearing the debt costs in all, principal included ("现在还清一共要还多少")
+ASKS_TOTAL = re.compile(r"(一共|总共|总计|合计|加起来|连本带息|连本带利|本息|总额|全部还清|还清|结清|本金加)"
+                        r"[^，,。?？]{0,8}(多少|几)")
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
 # a day still to come: a due date then is not yet overdue
@@ -150,6 +153,8 @@ class Turn:
     only_debt: bool
     """The message states the debt and nothing else ("借呗逾期了 欠了五千"), the product name aside."""
     whole_loan: bool
+    asks_total: bool
+    """Asks what clearing the debt costs in all, principal included (the estimate adds it)."""
     not_overdue: bool
     shown_overdue: bool
     """The message says the app, a message or the credit report shows it as overdue (说我逾期, 显示逾期)."""
@@ -258,6 +263,7 @@ class Understander:
             asks_amount=bool(ASKS_PENALTY_AMOUNT.search(text)),
             has_question=question, only_values=only_values, only_debt=only_debt,
             whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
+            asks_total=bool(ASKS_TOTAL.search(text)),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             asks_procedure=bool(self._procedure.search(text)),
             names_product=names_product, other_product=other_product,

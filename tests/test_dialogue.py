@@ -187,3 +187,12 @@ def test_days_from_the_dates_are_named_in_the_estimate(bot) -> None:
 def test_a_loan_due_before_today_is_not_read_as_not_yet_due(bot) -> None:
     answer = bot.chat.reply("今天17号 15号到期的借呗现在还能还吗")
     assert answer.kind is ReplyKind.ANSWER
+
+
+def test_asked_for_the_whole_sum_the_estimate_adds_the_principal(bot) -> None:
+    answer = bot.chat.reply("我借呗逾期了两个月 欠款两万五 现在还清需要还多少钱")
+    assert answer.kind is ReplyKind.PENALTY and answer.penalty is not None
+    assert answer.penalty.amount == 1125.0 and answer.penalty.total == 26125.0
+    assert "连同本金约26,125.00元（不含正常利息）" in answer.lead and "正常利息另计" in answer.answer
+    plain = bot.chat.reply("借呗欠5000逾期10天罚多少")
+    assert plain.penalty is not None and plain.penalty.total is None and "连同本金" not in plain.answer

@@ -39,7 +39,8 @@ def test_penalty_over_two_turns_in_one_session(client: httpx.Client) -> None:
     p = second["penalty"]
     assert p == {"principal": 6000.0, "days": 20, "daily_rate": 0.0005, "rate_assumed": True, "amount": 90.0,
                  "per_day": 4.5, "annualized_rate": 0.27375, "formula": "6,000.00元 × 0.05% × 1.5 × 20天 = 90.00元",
-                 "amount_max": None, "principal_max": None, "days_max": None, "carried": ["principal"]}
+                 "amount_max": None, "principal_max": None, "days_max": None, "total": None, "total_max": None,
+                 "carried": ["principal"]}
     assert second["kind"] == "penalty" and "90.00元" in second["lead"]
 
 
