@@ -68,6 +68,8 @@ _UNITS_IN_NUMBER = "万kw千亿"  # a numeral holding one of these (3万, 5k, �
 _NOT_MONEY = re.compile(r"^\s*(?:个|次|期|笔|张|号|点|岁|位|%|分(?![0-9一二三四五六七八九十两]*个?(期|月))|秒|小时|条|人|家|元宝|多|几|来)")
 _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
+# an amount the user says is unpaid or late ("有一期1800没还"): the overdue principal, whatever else is named
+_UNPAID_AFTER = re.compile(r"^\s*(?:块钱|块|元)?\s*(?:还?没有?还|未还|还不上|没还上|没扣|逾期)")
 _NOT_DEBT_CUE = re.compile(r"(收费|收了|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
 """Money just after these words is not the debt: a fee someone asks for, or what the user earns."""
 _UNIT_GAP = re.compile(r"(?<=[0-9])\s+(?=[万千kw块元天个月周年日星礼])")
@@ -256,7 +258,9 @@ def _find_principal(text: str) -> Decimal | None:
             continue
         if not has_unit and len(raw) == 1 and not raw.isdigit():
             continue  # a lone 一 or 两 without a unit starts a word (借呗一直没还, 借两下), not an amount
-        if has_unit or has_cue:
+        if _UNPAID_AFTER.match(after):
+            priority = 3
+        elif has_unit or has_cue:
             priority = 2 if has_unit and has_cue else 1
         elif value >= 100 and raw.replace(",", "").replace(".", "").isdigit() and not _SCORE_TALK.search(text):
             priority = 0  # a bare round figure such as "5000逾期10天"

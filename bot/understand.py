@@ -82,7 +82,7 @@ DEBT_WORDS = re.compile(rf"已经|现在|目前|一共|总共|欠款|没还|未�
 # what clearing the debt costs in all, principal included ("现在还清一共要还多少")
 ASKS_TOTAL = re.compile(r"(一共|总共|总计|合计|加起来|连本带息|连本带利|本息|总额|全部还清|还清|结清|本金加)"
                         r"[^，,。?？]{0,8}(多少|几)")
-WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*{NUMBER}")
+WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*(?P<loan>{NUMBER})")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
 # a day still to come: a due date then is not yet overdue
 _LATER_DAY = r"(明天|后天|下周|下个?月|月底|过几天)"
@@ -262,7 +262,7 @@ class Understander:
             debt_talk=bool(DEBT_CUE.search(text)) or past_due, penalty_question=penalty_question,
             asks_amount=bool(ASKS_PENALTY_AMOUNT.search(text)),
             has_question=question, only_values=only_values, only_debt=only_debt,
-            whole_loan=bool(WHOLE_LOAN.search(text)) and not OVERDUE_AMOUNT.search(text),
+            whole_loan=_whole_loan(text, values),
             asks_total=bool(ASKS_TOTAL.search(text)),
             not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
             asks_procedure=bool(self._procedure.search(text)),
@@ -276,6 +276,16 @@ class Understander:
         m = ELLIPSIS.match(text)
         name = m.group("name") if m else None
         return name if name is not None and self.product_mention(name) == name else None
+
+
+def _whole_loan(text: str, values: Extraction) -> bool:
+    """The amount to estimate from is the sum borrowed ("借了两万"), not only the overdue instalment: the
+    reply then says that only the overdue instalment draws the penalty. Not when the message names the
+    overdue part (欠, 这期, 没还的) or another amount is the one unpaid ("有一期1800没还")."""
+    loan = WHOLE_LOAN.search(text)
+    if loan is None or OVERDUE_AMOUNT.search(text):
+        return False
+    return values.principal is None or parse_number(loan.group("loan")) == values.principal
 
 
 def _asks_alone(part: str) -> bool:

@@ -84,6 +84,9 @@ def test_the_whole_loan_gets_one_line_about_the_overdue_instalment(bot) -> None:
     assert a.penalty is not None and a.penalty.amount == 450.0
     assert "只有已到期没还的那一期本金才计罚息" in a.answer
     assert "只有已到期没还" not in bot.chat.reply("欠了两万逾期一个月罚多少").answer
+    # the instalment said unpaid is the principal, and then the line about the whole loan is not needed
+    part = bot.chat.reply("我借了2万 分12期 有一期1800没还 逾期了10天 罚多少")
+    assert part.penalty is not None and part.penalty.principal == 1800 and "只有已到期没还" not in part.answer
 
 
 def _talk(bot, *turns: str):

@@ -184,3 +184,9 @@ def test_days_overdue_are_counted_from_the_due_day_and_today(text: str, days: in
 def test_dates_that_do_not_say_how_late_give_no_days(text: str) -> None:
     # a later date asked for, not today; a due day in the previous month (its length unknown); not yet due
     assert extract(text).days is None
+
+
+@pytest.mark.parametrize(("text", "principal"), [("我借了2万 分12期 有一期1800没还 逾期了10天", 1800),
+                                                 ("借呗借了一万 这期800块没还 逾期5天", 800), ("我借了3万 逾期20天", 30000)])
+def test_the_amount_said_unpaid_is_the_overdue_principal(text: str, principal: int) -> None:
+    assert extract(text).principal == Decimal(principal)
