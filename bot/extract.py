@@ -60,6 +60,9 @@ _DAY_OF_MONTH = r"(?P<{}>\d{{1,2}}|[一二三四五六七八九十两]{{1,3}})"
 _DUE_DAY = re.compile(_DAY_OF_MONTH.format("due") + r"号(?:就|是|已经)?(?:到期|还款|是?还款日|截止)"
                       r"|(?:还款日|到期日|到期)(?:是|在|为)?(?:每个?月)?" + _DAY_OF_MONTH.format("due2") + "号")
 _TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|都|都已经|已经到了?|到了?)?" + _DAY_OF_MONTH.format("today") + "号")
+# …or from a due day named relative to today: "昨天到期" is one day late by today
+_RELATIVE_DUE = re.compile(r"(?P<when>大前天|前天|昨天|昨日|昨晚)(?:就|是|已经)?(?:到期|是?还款日|是?最后一天|截止)")
+_DAYS_AGO = {"昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2, "大前天": 3}
 _MORE_DAYS_CUE = re.compile(r"(?:再|又)(?:拖|晚|过|逾期|迟|等|欠|超)?了?\s*$|多(?:拖|晚|逾期|迟|等|欠)了?\s*$")
 
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
@@ -227,7 +230,11 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]], bool]:
 
 
 def _days_from_dates(text: str) -> tuple[int, Approx] | None:
-    """Days overdue from a due day and today's date in the same month ("15号到期 今天17号" → 2)."""
+    """Days overdue from a due day and today's date in the same month ("15号到期 今天17号" → 2), or from
+    a due day named relative to today ("昨天到期" → 1)."""
+    if (relative := _RELATIVE_DUE.search(text)) is not None:
+        days = _DAYS_AGO[relative.group("when")]
+        return days, Approx("days", "dates", Decimal(days), None, relative.group(0))
     due, today = _DUE_DAY.search(text), _TODAY.search(text)
     if due is None or today is None:
         return None
@@ -244,6 +251,8 @@ def _find_principal(text: str) -> Decimal | None:
     for m in re.finditer(_NUM, text):
         raw = m.group("num")
         after, before = text[m.end():m.end() + 8], text[max(0, m.start() - 6):m.start()]
+        if before.endswith("几"):
+            continue  # 几千, 好几万, 几十块: "some thousands" is no amount to estimate from
         if _NOT_MONEY.match(after) or ("\0" in text[m.end():m.end() + 1] and raw[-1] not in _UNITS_IN_NUMBER):
             continue  # a number run into a masked value is part of it, unless it ends with its own unit
         value = parse_number(raw)

@@ -190,3 +190,14 @@ def test_dates_that_do_not_say_how_late_give_no_days(text: str) -> None:
                                                  ("借呗借了一万 这期800块没还 逾期5天", 800), ("我借了3万 逾期20天", 30000)])
 def test_the_amount_said_unpaid_is_the_overdue_principal(text: str, principal: int) -> None:
     assert extract(text).principal == Decimal(principal)
+
+
+@pytest.mark.parametrize("text", ["欠了几千块", "欠了好几千", "借呗欠了几百块 逾期3天", "欠了几十万"])
+def test_some_thousands_is_no_amount(text: str) -> None:
+    assert extract(text).principal is None
+
+
+@pytest.mark.parametrize(("text", "days"), [("借呗欠了两万块 昨天到期 今天还要罚多少", 1), ("借呗前天到期的 欠5000", 2),
+                                            ("昨天到期 逾期了3天", 3)])
+def test_a_due_day_named_relative_to_today_gives_the_days(text: str, days: int) -> None:
+    assert extract(text).days == days
