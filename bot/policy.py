@@ -284,7 +284,9 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         everyday_numbers = (turn.has_question and not turn.overdue_talk and plain.kind is ReplyKind.FALLBACK
                             and plain.scope in ("everyday", "not_overdue")
                             and ((v.principal is None and v.days is None) or not turn.penalty_question))
-        if (about_penalty or plain.kind is ReplyKind.FALLBACK or about_money) and not (rate_question or everyday_numbers):
+        # …and so does one value given right after the bot asked for the numbers ("逾期5天" after the invitation)
+        if ((about_penalty or plain.kind is ReplyKind.FALLBACK or about_money or turn.answers_awaited)
+                and not (rate_question or everyday_numbers)):
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
     if about_penalty and missing is not None and (merged.principal is not None or merged.days is not None):
         # "罚多少" after one of the two values was given earlier: ask for the other, naming the one kept

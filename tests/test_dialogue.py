@@ -199,3 +199,12 @@ def test_asked_for_the_whole_sum_the_estimate_adds_the_principal(bot) -> None:
     assert "连同本金约26,125.00元（不含正常利息）" in answer.lead and "正常利息另计" in answer.answer
     plain = bot.chat.reply("借呗欠5000逾期10天罚多少")
     assert plain.penalty is not None and plain.penalty.total is None and "连同本金" not in plain.answer
+
+
+def test_days_given_after_the_invitation_are_an_answer_to_it(bot) -> None:
+    # the bot asked for the amount and the days; "逾期5天" gives one of them, so the other is asked for
+    *_, days = _talk(bot, "借呗逾期了罚多少", "逾期5天")
+    assert days.kind is ReplyKind.ASK_VALUE and days.asks_for == ["principal"]
+    *_, dated, amount = _talk(bot, "借呗逾期了罚多少", "昨天到期的", "八千块")
+    assert dated.kind is ReplyKind.ASK_VALUE
+    assert amount.penalty is not None and amount.penalty.days == 1 and amount.penalty.amount == 6.0
