@@ -523,7 +523,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # waiting for a date tied to the pay day; "罚了几块钱" says what was charged, it does not ask
     ("借呗还款能不能等到15号 我工资那天到", "postpone"), ("借呗晚还一天 罚了几块钱 会不会上征信", "short-overdue"),
     # 借呗 and another product both overdue: the question asked, not "does the other product affect 借呗"
-    ("借呗和信用卡都逾期了 征信会不会很难看", "credit-report")])
+    ("借呗和信用卡都逾期了 征信会不会很难看", "credit-report"),
+    # "is my life over" is fear, answered with what to do first, not with how to look up the bill
+    ("借呗逾期了 我这辈子是不是完了", "overdue-what-now")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
