@@ -525,7 +525,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # 借呗 and another product both overdue: the question asked, not "does the other product affect 借呗"
     ("借呗和信用卡都逾期了 征信会不会很难看", "credit-report"),
     # "is my life over" is fear, answered with what to do first, not with how to look up the bill
-    ("借呗逾期了 我这辈子是不是完了", "overdue-what-now")])
+    ("借呗逾期了 我这辈子是不是完了", "overdue-what-now"),
+    # half a day late; half a day after repaying it still shows overdue
+    ("借呗超了半天才还 会有记录吗", "short-overdue"), ("借呗还款后过了半天还显示逾期", "repaid-still-overdue")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
