@@ -166,8 +166,8 @@ class Composer:
         growth = f"还清之前每多一天约多{per_day}。"
         if decision.total:
             # the question was the whole sum: principal plus penalty, the loan's normal interest apart
-            sums = [(low.principal + low.amount, low)] + ([(high.principal + high.amount, high)] if high else [])
-            total = "–".join(money(s) for s, _ in sums) + "元"
+            sums = [low.principal + low.amount] + ([high.principal + high.amount] if high else [])
+            total = "–".join(money(s) for s in sums) + "元"
             lead += f"连同本金约{total}（不含正常利息）。"
             lines.insert(1, f"还清合计：本金 + 罚息 = {total}（估算），合同约定的正常利息另计，以借呗账单为准。")
         if len(lead) + len(growth) <= LEAD_MAX_CHARS:

@@ -51,7 +51,6 @@ _JOIN = re.compile(r"^\s*(?:零|又|加|and)?\s*$")
 # would otherwise be read as its shortening, 一万一 = 11000)
 _AMOUNT_THEN_COUNT = re.compile(rf"(?P<amount>.*[万千wk])(?P<count>[{_DIGITS}]|\d)$")
 _OVERDUE_CUE = re.compile(r"(逾期|超期|过期|拖欠|拖了|晚了|晚还|延期|迟了|过了|已经|欠了?)\s*$")
-# days said as more on top of those already counted: 再拖十天, 又过了五天, 多逾期三天
 # time still left before the due date is not time overdue: 十天后到期, 离还款日还有5天
 _UNTIL_DUE_AFTER = re.compile(r"\s*(?:后|以后|之后)?\s*(?:就|才|要|会)*\s*(?:到期|到还款日)")
 _UNTIL_DUE_BEFORE = re.compile(r"(?:离|距离?)(?:到期|还款日|还款)[^，,。]{0,4}(?:还有|还剩)\s*$")
@@ -63,6 +62,7 @@ _TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|�
 # …or from a due day named relative to today: "昨天到期" is one day late by today
 _RELATIVE_DUE = re.compile(r"(?P<when>大前天|前天|昨天|昨日|昨晚)(?:就|是|已经)?(?:到期|是?还款日|是?最后一天|截止)")
 _DAYS_AGO = {"昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2, "大前天": 3}
+# days said as more on top of those already counted: 再拖十天, 又过了五天, 多逾期三天
 _MORE_DAYS_CUE = re.compile(r"(?:再|又)(?:拖|晚|过|逾期|迟|等|欠|超)?了?\s*$|多(?:拖|晚|逾期|迟|等|欠)了?\s*$")
 
 _MONEY_UNIT = re.compile(r"^\s*(?:块钱|块|元|圆|人民币|rmb|yuan)", re.I)
