@@ -530,7 +530,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗超了半天才还 会有记录吗", "short-overdue"), ("借呗还款后过了半天还显示逾期", "repaid-still-overdue"),
     # shown "no service" a year after repaying is about borrowing again; asking to pay less each month
     ("借呗逾期还完一年了 还是显示暂时无法提供服务 什么时候能恢复", "borrow-again"),
-    ("借呗欠了五万 我现在每个月只能还一千 能不能跟平台申请每个月少还一点", "cannot-repay")])
+    ("借呗欠了五万 我现在每个月只能还一千 能不能跟平台申请每个月少还一点", "cannot-repay"),
+    ("借呗欠款实在无力偿还怎么办", "cannot-repay")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
