@@ -164,9 +164,9 @@ class Composer:
         per_day = (f"{money(low.per_day)}元" if high is None or high.per_day == low.per_day
                    else f"{money(low.per_day)}–{money(high.per_day)}元")
         growth = f"还清之前每多一天约多{per_day}。"
-        if decision.total:
-            # the question was the whole sum: principal plus penalty, the loan's normal interest apart
-            sums = [low.principal + low.amount] + ([high.principal + high.amount] if high else [])
+        # asked for the whole sum: principal plus penalty, the loan's normal interest apart
+        sums = [e.principal + e.amount for e in (low, high) if e is not None] if decision.total else []
+        if sums:
             total = "–".join(money(s) for s in sums) + "元"
             lead += f"连同本金约{total}（不含正常利息）。"
             lines.insert(1, f"还清合计：本金 + 罚息 = {total}（估算），合同约定的正常利息另计，以借呗账单为准。")
@@ -205,8 +205,8 @@ class Composer:
                            principal_max=float(high.principal) if high and high.principal != low.principal else None,
                            days_max=high.days if high and high.days != low.days else None,
                            carried=list(decision.carried),
-                           total=float(low.principal + low.amount) if decision.total else None,
-                           total_max=float(high.principal + high.amount) if decision.total and high else None)
+                           total=float(sums[0]) if sums else None,
+                           total_max=float(sums[1]) if len(sums) > 1 else None)
         return lead, lines, info
 
     # ---- the reply ----------------------------------------------------------------------------

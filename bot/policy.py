@@ -83,17 +83,12 @@ def added_days(old: Slots, turn: Turn) -> int | None:
     return old.days if v.days_added and v.days is not None and old.days is not None else None
 
 
-def stated_days(old: Slots, turn: Turn) -> int | None:
-    """The days this message states: its own, or the sum when it adds more to those counted so far."""
-    before, days = added_days(old, turn), turn.values.days
-    return days if before is None or days is None else before + days
-
-
 def merge_slots(old: Slots, turn: Turn) -> tuple[Slots, tuple[Slot, ...]]:
     """New values replace old ones, more days ("再拖十天") add to the days so far; returns the merged
     slots and which used values were carried over."""
     v = turn.values
-    before, days = added_days(old, turn), stated_days(old, turn)
+    before = added_days(old, turn)
+    days = v.days if before is None or v.days is None else before + v.days
     new = Slots(
         principal=v.principal if v.principal is not None else old.principal,
         principal_approx=v.principal_approx if v.principal is not None else old.principal_approx,
@@ -247,11 +242,13 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     what_if = turn.only_values and (slots.principal is not None or slots.days is not None)
     values_count = turn.has_values and (turn.debt_talk or turn.answers_awaited or rate_for_debt or what_if)
     if values_count:
-        before = added_days(slots, turn)
-        problems = out_of_range(v.principal, stated_days(slots, turn), v.daily_rate, limits, v.rejected)
+        merged, carried = merge_slots(slots, turn)
+        # the days checked are those this message states: the sum when it adds more ("再拖十天")
+        problems = out_of_range(v.principal, merged.days if v.days is not None else None, v.daily_rate, limits,
+                                v.rejected)
         if problems:
             return Decision(ReplyKind.REFUSE_VALUE, slots, intent=roles.penalty, problems=tuple(problems))
-        merged, carried = merge_slots(slots, turn)
+        before = added_days(slots, turn)
     else:
         merged, carried, before = slots, ("principal", "days", "daily_rate"), None
     carried = tuple(c for c in carried if getattr(merged, c) is not None)

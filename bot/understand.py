@@ -78,10 +78,10 @@ VALUE_WORDS = re.compile(_VALUE_WORDS)
 # 6000"): its amount is for an estimate, whatever entry the words 逾期 and 欠 come closest to
 DEBT_WORDS = re.compile(rf"已经|现在|目前|一共|总共|欠款|没还|未还|超期|过期|拖了|晚还|{_VALUE_WORDS}|还|了")
 """Tried in order at each place, so the longer words come before the numbers (一共 is not the number 一)."""
-# the whole loan rather than the overdue instalment
 # what clearing the debt costs in all, principal included ("现在还清一共要还多少")
 ASKS_TOTAL = re.compile(r"(一共|总共|总计|合计|加起来|连本带息|连本带利|本息|总额|全部还清|还清|结清|本金加)"
                         r"[^，,。?？]{0,8}(多少|几)")
+# the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*(?P<loan>{NUMBER})")
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
 # a day still to come: a due date then is not yet overdue
