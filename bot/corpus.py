@@ -231,7 +231,7 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("late_cues", "overdue_cues", "procedure_questions")
+    @field_validator("late_cues", "shortfall_cues", "overdue_cues", "procedure_questions")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:
@@ -246,6 +246,8 @@ class Dialogue(_Strict):
     replies: Replies
     late_cues: str = Field(min_length=1)
     """Words of having repaid late or not at all (a regular expression); other patterns say ``{late}``."""
+    shortfall_cues: str = Field(min_length=1)
+    """Words of having less money than is due (还差两千, 只有一半, 钱不够); other patterns say ``{short}``."""
     overdue_cues: str = Field(min_length=1)
     """Words of being overdue or of its consequences (a regular expression)."""
     starter_suggestions: tuple[str, ...] = Field(min_length=1)
@@ -352,13 +354,17 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
         seen[item.id] = path
 
 
-def _with_late(pattern: str, late: str, path: Path, where: str) -> str:
-    """``pattern`` with ``{late}`` standing for the dialogue's words of being late, checked to compile."""
-    expanded = pattern.replace("{late}", late)
+def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str:
+    """``pattern`` with each ``{name}`` of ``shared`` (``{late}``, ``{short}``) standing for the dialogue's
+    word list of that name, checked to compile."""
+    expanded = pattern
+    for name, words in shared.items():
+        expanded = expanded.replace(f"{{{name}}}", words)
     try:
         re.compile(expanded)
     except re.error as exc:
-        raise CorpusError(f"{path}: {where}: invalid regular expression after expanding {{late}}: {exc}") from None
+        raise CorpusError(f"{path}: {where}: invalid regular expression after expanding "
+                          f"{', '.join('{' + n + '}' for n in shared)}: {exc}") from None
     return expanded
 
 
@@ -402,10 +408,10 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     unknown = [i for i in dialogue.starter_suggestions if i not in intent_ids]
     if unknown:
         raise CorpusError(f"{dialogue_path}: field 'starter_suggestions': unknown intent ids {unknown}")
-    late = f"(?:{dialogue.late_cues})"
-    dialogue = dialogue.model_copy(update={"overdue_cues": _with_late(dialogue.overdue_cues, late, dialogue_path,
-                                                                       "overdue_cues")})
-    expanded = [it.model_copy(update={name: _with_late(getattr(it, name), late, path, f"{it.id}: field '{name}'")
+    shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})"}
+    dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
+                                                                    "overdue_cues")})
+    expanded = [it.model_copy(update={name: _expand(getattr(it, name), shared, path, f"{it.id}: field '{name}'")
                                       for name in ("cues", "prefer") if getattr(it, name)})
                 for path, _, it in intents]
     corpus = Corpus(tuple(expanded), tuple(e for _, _, e in evidence),

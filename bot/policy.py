@@ -285,9 +285,12 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
         everyday_numbers = (turn.has_question and not turn.overdue_talk and plain.kind is ReplyKind.FALLBACK
                             and plain.scope in ("everyday", "not_overdue")
                             and ((v.principal is None and v.days is None) or not turn.penalty_question))
-        # …and so does one value given right after the bot asked for the numbers ("逾期5天" after the invitation)
+        # a due date today or still to come ("明天就到期了 欠五千 只有三千") has no days overdue to ask for:
+        # the message is answered as it asks, the amount kept, unless it asks what the penalty would be
+        not_late_yet = missing == "days" and turn.before_due and not turn.penalty_question
+        # one value given right after the bot asked for the numbers ("逾期5天" after the invitation) asks too
         if ((about_penalty or plain.kind is ReplyKind.FALLBACK or about_money or turn.answers_awaited)
-                and not (rate_question or everyday_numbers)):
+                and not (rate_question or everyday_numbers or not_late_yet)):
             return Decision(ReplyKind.ASK_VALUE, merged, intent=roles.penalty, asks_for=missing, carried=carried)
     if about_penalty and missing is not None and (merged.principal is not None or merged.days is not None):
         # "罚多少" after one of the two values was given earlier: ask for the other, naming the one kept

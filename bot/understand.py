@@ -48,7 +48,7 @@ SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFI
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a
 # rate counts only in a conversation that already holds the debt (see the policy)
-DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|拖|没还|未还|还不上|滞纳")
+DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|晚[0-9一两二三四五六七八九十几]+个?(天|周|星期|礼拜|月)|拖|没还|未还|还不上|滞纳")
 # a question about what the penalty comes to
 # "要多还多少" asks what the penalty adds; in "3万多还不上" the 多 belongs to the amount
 _MORE_TO_PAY = r"(?<![0-9万千百块元])多还(?![不没完清])"
@@ -69,7 +69,7 @@ QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可�
 # way to split a long message that does not match: 40 characters of "千块" took seconds, and a
 # regular expression holds the interpreter lock, so the whole server would wait.
 _VALUE_WORDS = (rf"{NUMBER}|那么?|如果|要是|假如|假设|若是|换成|改成|变成|是|欠了?|借了?|逾期了?|本金|的话|呢|吗|"
-                r"再|又|过了?|拖了?|晚了?|"  # more days on top of those counted: "再拖十天呢", "又过了五天呢"
+                r"再|又|过了?|拖了?|晚了?|还|"  # more days on top of those counted: "再拖十天呢", "又过了五天呢"; "晚十天还呢"
                 r"不对|错了|说错了?|搞错了?|打错了?|写错了?|记错了?|应该|其实|实际上?|抱歉|不好意思|"
                 r"我|的|啊|哦|噢|嗯|"
                 r"块钱|块|元|万|千|百|天|个|月|周|星期|礼拜|年|多|半|左右|大概|差不多|[\s?？。，,!！~～]")
@@ -86,6 +86,11 @@ WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借�
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
 # a day still to come: a due date then is not yet overdue
 _LATER_DAY = r"(明天|后天|下周|下个?月|月底|过几天)"
+# the due date is today or still to come ("明天就到期了", "今天还款日", "还有三天到期"): nothing is overdue
+# yet, so there are no days overdue to ask for
+BEFORE_DUE = re.compile(r"(今天|今日|明天|明日|后天|当天|这两天|马上|快|就要|即将|过几天|下周|月底)(就|是|要|也|才|都)*"
+                        r"(到期|还款日|最后一天|要还|该还|得还)|(还款日|到期日?)(是|就是|在)?(今天|明天|后天)|"
+                        r"(还有|还剩|再过)[0-9一二三四五六七八九十两几]+天(就)?(到期|还款)")
 # "I am not overdue": the user's own statement, not a question about it
 NOT_OVERDUE = re.compile(
     r"(?<!有)(?<!算)(?<!是不是)(?<!就算)(?<!是否)(没有|没|从未|从没|从来没有?|从不|并没有|又没有?|也没有?|都没有?|不曾|并未|无)"
@@ -156,6 +161,8 @@ class Turn:
     asks_total: bool
     """Asks what clearing the debt costs in all, principal included (the estimate adds it)."""
     not_overdue: bool
+    before_due: bool
+    """The message says the due date is today or still to come ("明天就到期了 只有三千"): no days overdue yet."""
     shown_overdue: bool
     """The message says the app, a message or the credit report shows it as overdue (说我逾期, 显示逾期)."""
     overdue_talk: bool
@@ -264,7 +271,7 @@ class Understander:
             has_question=question, only_values=only_values, only_debt=only_debt,
             whole_loan=_whole_loan(text, values),
             asks_total=bool(ASKS_TOTAL.search(text)),
-            not_overdue=not_overdue, shown_overdue=shown, overdue_talk=overdue_talk,
+            not_overdue=not_overdue, before_due=bool(BEFORE_DUE.search(text)) and not past_due, shown_overdue=shown, overdue_talk=overdue_talk,
             asks_procedure=bool(self._procedure.search(text)),
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,

@@ -506,7 +506,12 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期的污点能洗掉吗", "record-duration"), ("有人说花钱能把借呗逾期的污点洗掉", "agent-scam"),
     # short of money on the due date, said as how much is missing or how much there is
     ("借呗明天到期 还差三千块 怎么办", "postpone"), ("借呗今天到期 钱凑不够 咋办", "postpone"),
-    ("借呗今天到期 我只有一半的钱", "partial-repayment"),
+    ("借呗今天到期 我只有一半的钱", "postpone"),
+    # …or as what there is beside what is due, on a due date still to come: never "repay the overdue
+    # instalment" nor "how many days overdue?", since nothing is overdue yet
+    ("明天要还借呗六千 我只凑到四千 怎么办", "postpone"), ("今天还款日 卡里只有一千 要还三千", "postpone"),
+    ("借呗马上到期了 手头没那么多钱", "postpone"), ("明天就到期了 但是我只有三千 欠五千", "postpone"),
+    ("借呗今天最后一天 钱不够怎么办", "postpone"), ("借呗后天到期 我现在没钱", "cannot-repay"),
     # long messages: a child to feed is why one cannot pay; a spouse's debt; remembered the next day;
     # "好几百" states what the penalty has come to, it does not ask it
     ("我今年被裁员了 借呗还欠四万多 现在根本还不上 家里还有孩子要养 我该怎么办", "cannot-repay"),

@@ -296,6 +296,16 @@ def test_words_of_being_late_are_written_once_and_shared(tmp_path: Path) -> None
         load_corpus(tmp_path / "bad")
 
 
+def test_words_of_being_short_of_money_are_shared_too(tmp_path: Path) -> None:
+    import re
+
+    corpus = load_corpus(_write(tmp_path, [_intent(prefer="明天到期.{0,6}{short}", cues="{late}|{short}")],
+                                dialogue={"late_cues": "逾期", "shortfall_cues": "还差[0-9]+|钱不够"}))
+    prefer, cue = re.compile(corpus.intents[0].prefer or ""), re.compile(corpus.intents[0].cues or "")
+    assert prefer.search("借呗明天到期 还差300") and not prefer.search("借呗明天到期 几点扣款")
+    assert cue.search("钱不够怎么办") and cue.search("逾期了") and not cue.search("借呗怎么开通")
+
+
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = load_corpus(_write(tmp_path / "a", [_intent()])).fingerprint
     b = load_corpus(_write(tmp_path / "b", [_intent(answer="另一个说明。")])).fingerprint

@@ -126,6 +126,33 @@ def test_an_amount_alone_asks_for_the_days_and_a_later_turn_completes_it(underst
     assert second.slots.principal == 20000 and second.slots.days == 30
 
 
+@pytest.mark.parametrize("text", ["借呗明天就到期了 欠五千 只有三千", "借呗后天到期 欠4000 手上只有2000",
+                                  "借呗还有三天到期 欠了六千 钱不够"])
+def test_an_amount_due_today_or_later_is_not_asked_for_days_overdue(understand, text: str) -> None:
+    turn = understand(text)
+    assert turn.before_due
+    d = decide(turn, Slots(), found("postpone"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ANSWER and d.intent == "postpone" and d.asks_for is None
+    assert d.slots.principal is not None and d.slots.days is None  # kept for a later estimate
+
+
+def test_asking_what_being_some_days_late_would_cost_estimates_with_the_amount_held(understand) -> None:
+    first = decide(understand("借呗明天就到期了 欠五千 只有三千"), Slots(), found("postpone"), ROLES, LIMITS)
+    then = decide(understand("那要是晚十天还呢"), first.slots, found("postpone"), ROLES, LIMITS)
+    assert then.kind is ReplyKind.PENALTY and then.estimate_first and then.carried == ("principal",)
+    assert then.slots.principal == 5000 and then.slots.days == 10
+
+
+def test_a_penalty_question_before_the_due_date_still_asks_for_the_days(understand) -> None:
+    d = decide(understand("借呗明天到期 欠五千 逾期的话罚多少"), Slots(), found("penalty"), ROLES, LIMITS)
+    assert d.kind is ReplyKind.ASK_VALUE and d.asks_for == "days"
+
+
+@pytest.mark.parametrize("text", ["借呗昨天到期 欠五千", "借呗逾期了 欠五千", "15号到期 今天17号 欠了五千"])
+def test_a_due_date_already_past_is_not_before_due(understand, text: str) -> None:
+    assert not understand(text).before_due
+
+
 def test_days_alone_answer_the_question_and_are_remembered_quietly(understand) -> None:
     d = decide(understand("借呗逾期一天有影响吗"), Slots(), found("short-overdue"), ROLES, LIMITS)
     assert d.kind is ReplyKind.ANSWER and d.intent == "short-overdue" and not d.asks_for and d.slots.days == 1
