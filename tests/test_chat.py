@@ -291,7 +291,8 @@ def test_saying_one_is_not_overdue_after_the_overdue_notice_answer_is_about_the_
 
 
 @pytest.mark.parametrize(("text", "intent"), [("逾期了怎么办", "overdue-what-now"), ("我忘了还款了", "overdue-what-now"),
-                                             ("会不会被起诉啊", "lawsuit"), ("还清了怎么还显示逾期", "repaid-still-overdue")])
+                                             ("会不会被起诉啊", "lawsuit"), ("还清了怎么还显示逾期", "repaid-still-overdue"),
+                                             ("说要派人到我户籍地上门核实 会真的来吗", "home-visit")])
 def test_overdue_talk_that_names_no_product_is_about_jiebei(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, (answer.kind, answer.sources)
