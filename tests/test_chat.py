@@ -513,6 +513,10 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("明天要还借呗六千 我只凑到四千 怎么办", "postpone"), ("今天还款日 卡里只有一千 要还三千", "postpone"),
     ("借呗马上到期了 手头没那么多钱", "postpone"), ("明天就到期了 但是我只有三千 欠五千", "postpone"),
     ("借呗今天最后一天 钱不够怎么办", "postpone"), ("借呗后天到期 我现在没钱", "cannot-repay"),
+    # part repaid, said as the sum ("先还了一千"), asks about the rest; "综合评估未通过" after repaying
+    # is the platform's decision on borrowing again, not a status still to update
+    ("借呗逾期了 我先还了一千 剩下的还算逾期吗", "partial-repayment"),
+    ("逾期的钱还完了 借呗提示综合评估未通过", "borrow-again"),
     # long messages: a child to feed is why one cannot pay; a spouse's debt; remembered the next day;
     # "好几百" states what the penalty has come to, it does not ask it
     ("我今年被裁员了 借呗还欠四万多 现在根本还不上 家里还有孩子要养 我该怎么办", "cannot-repay"),
