@@ -30,7 +30,7 @@ from bot.policy import (
 from bot.retrieve.hybrid import RetrievalResult, Retriever
 from bot.sessions import SessionState, SessionStore, Slots, new_session_id
 from bot.settings import Settings
-from bot.understand import DialogueAct, Turn, Understander
+from bot.understand import STATEMENT_ACTS, DialogueAct, Turn, Understander
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class ChatService:
         if not state.recent or state.previous_intent is not None or len(turn.text) > FOLLOW_UP_MAX_CHARS:
             return turn, result, decision
         previous = state.recent[-1][1]
-        if self.understand(previous).act is not DialogueAct.NONE:
+        if self.understand(previous).act not in STATEMENT_ACTS | {DialogueAct.NONE}:
             return turn, result, decision
         joined, found, answer = self._read(f"{previous}，{turn.raw}", state.slots, state.awaiting)
         if answer.kind is ReplyKind.FALLBACK or answer.intent not in self._closest(result):

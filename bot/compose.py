@@ -8,6 +8,7 @@ Penalty estimates start with the figure, then the formula in one line, then what
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.answer import Answer, Contact, PenaltyInfo, ReplyKind, SourceRef
@@ -116,9 +117,9 @@ class Composer:
                                   label=evidence_label(ev)))
         return refs
 
-    def suggestions(self, result: RetrievalResult | None, exclude: set[str]) -> list[str]:
-        """Next questions to offer: the runner-up intents, topped up with common questions."""
-        ids = [h.id for h in result.hits] if result is not None else []
+    def suggestions(self, result: RetrievalResult | None, exclude: set[str], first: Sequence[str] = ()) -> list[str]:
+        """Next questions to offer: ``first``'s, the runner-up intents', then common questions."""
+        ids = list(first) + ([h.id for h in result.hits] if result is not None else [])
         ids += list(self.corpus.dialogue.starter_suggestions)
         picks: list[str] = []
         for i in dict.fromkeys(ids):
@@ -255,7 +256,7 @@ class Composer:
             act = d.acts[decision.act.value]
             return self._answer(kind, act.lead, [act.reply], confidence=0.0,
                                 contacts=self.crisis_contacts if kind is ReplyKind.CRISIS else [],
-                                suggestions=[] if kind is ReplyKind.CRISIS else self.suggestions(None, set()))
+                                suggestions=[] if kind is ReplyKind.CRISIS else self.suggestions(None, set(), act.suggest))
         if kind is ReplyKind.HANDOFF:
             if intent is not None:
                 return self._answer(kind, intent.lead, [intent.details], confidence=confidence if score else 0.0,

@@ -31,7 +31,7 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 Role = Literal["penalty", "handoff"]
 Scope = Literal["everyday", "not_overdue", "other_product", "chitchat"]
 ActName = Literal["crisis", "human", "greeting", "thanks", "goodbye", "identity", "reset", "confirm", "unhelpful",
-                  "worry"]
+                  "worry", "repaid"]
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -195,6 +195,8 @@ class Act(_Strict):
     patterns: tuple[str, ...] = Field(min_length=1)
     lead: str = Field(min_length=1, max_length=LEAD_MAX_CHARS)
     reply: str = Field(min_length=1)
+    suggest: tuple[str, ...] = ()
+    """Intent ids whose questions are offered after this reply, before the common ones."""
 
     @field_validator("reply")
     @classmethod
@@ -408,6 +410,10 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     unknown = [i for i in dialogue.starter_suggestions if i not in intent_ids]
     if unknown:
         raise CorpusError(f"{dialogue_path}: field 'starter_suggestions': unknown intent ids {unknown}")
+    for name, act in dialogue.acts.items():
+        unknown = [i for i in act.suggest if i not in intent_ids]
+        if unknown:
+            raise CorpusError(f"{dialogue_path}: acts: {name}: field 'suggest': unknown intent ids {unknown}")
     shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})"}
     dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
                                                                     "overdue_cues")})

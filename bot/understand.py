@@ -36,14 +36,21 @@ class DialogueAct(StrEnum):
     """"我好怕", "好慌": fear said without a question."""
     UNHELPFUL = "unhelpful"
     """"不对", "答非所问", "没用": the last answer missed; an apology, how to ask again, and a person."""
+    REPAID = "repaid"
+    """"借呗的钱我已经还清了": having repaid, said without a question; what to check, and what to ask next."""
+
+
+STATEMENT_ACTS = frozenset({DialogueAct.REPAID})
+"""Acts that tell the user's situation: the question that follows may be read together with them."""
 
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
 ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
-             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.UNHELPFUL, DialogueAct.WORRY)
+             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.UNHELPFUL, DialogueAct.WORRY,
+             DialogueAct.REPAID)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
 SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.UNHELPFUL: 16,
-              DialogueAct.WORRY: 16}
+              DialogueAct.WORRY: 16, DialogueAct.REPAID: 20}
 
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a

@@ -223,6 +223,17 @@ def test_a_question_right_after_an_unanswered_statement_is_read_with_it(bot, fir
         assert answer.sources[0].id == intent
 
 
+def test_saying_one_has_repaid_is_met_with_what_to_check_and_what_to_ask_next(bot) -> None:
+    """"借呗的钱我已经还清了" fell back as everyday use; it gets what to check and the questions that
+    come after repaying, and the question that follows is read with it."""
+    said = bot.chat.reply("借呗的钱我已经还清了")
+    assert said.kind is ReplyKind.SMALLTALK and not said.fallback and "借还记录" in said.lead
+    after = [bot.corpus.get(i).questions[0] for i in ("repaid-still-overdue", "borrow-again", "record-duration")]
+    assert said.suggestions[:3] == after
+    asked = bot.chat.reply("为啥还显示逾期", said.session_id)
+    assert asked.sources[0].id == "repaid-still-overdue"
+
+
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"

@@ -189,6 +189,8 @@ def _write(tmp: Path, intents: object, evidence: object | None = None, dialogue:
         encoding="utf-8")
     real = yaml.safe_load((CORPUS / "dialogue.yaml").read_text(encoding="utf-8"))
     real["starter_suggestions"] = ["faq-x"]
+    for act in real["acts"].values():  # the real corpus's intents are not in these test corpora
+        act.pop("suggest", None)
     real.update(dialogue or {})
     (tmp / "dialogue.yaml").write_text(yaml.safe_dump(real, allow_unicode=True), encoding="utf-8")
     if evidence is not None:
@@ -294,6 +296,14 @@ def test_words_of_being_late_are_written_once_and_shared(tmp_path: Path) -> None
     _write(tmp_path / "bad", [_intent(cues="{late})")], dialogue={"late_cues": "逾期"})
     with pytest.raises(CorpusError, match=r"faq-x\):\s+field 'cues'"):
         load_corpus(tmp_path / "bad")
+
+
+def test_an_act_may_only_suggest_intents_that_exist(tmp_path: Path) -> None:
+    real = yaml.safe_load((CORPUS / "dialogue.yaml").read_text(encoding="utf-8"))
+    real["acts"]["repaid"]["suggest"] = ["faq-x", "faq-gone"]
+    _write(tmp_path, [_intent()], dialogue={"acts": real["acts"]})
+    with pytest.raises(CorpusError, match=r"repaid: field 'suggest': unknown intent ids \['faq-gone'\]"):
+        load_corpus(tmp_path)
 
 
 def test_words_of_being_short_of_money_are_shared_too(tmp_path: Path) -> None:

@@ -42,6 +42,10 @@ def understander() -> Understander:
     ("我想问下借呗的事", DialogueAct.GREETING), ("请问", DialogueAct.GREETING), ("我有个问题想问一下", DialogueAct.GREETING),
     ("你好 我想问一下借呗逾期的事情", DialogueAct.GREETING), ("想问下借呗逾期了怎么办", DialogueAct.NONE),
     ("请问借呗逾期会上征信吗", DialogueAct.NONE),
+    # having repaid, said without a question; with one, or with a word of being late, it is a question
+    ("借呗的钱我已经还清了", DialogueAct.REPAID), ("我刚还完借呗", DialogueAct.REPAID), ("已还清", DialogueAct.REPAID),
+    ("这个月的已经还上了", DialogueAct.REPAID), ("我已经还清了 为什么还显示逾期", DialogueAct.NONE),
+    ("我已经把逾期的钱还上了", DialogueAct.NONE), ("我还了吗", DialogueAct.NONE), ("还清了能再借吗", DialogueAct.NONE),
 ])
 def test_dialogue_acts(understander: Understander, text: str, act: DialogueAct) -> None:
     assert understander.understand(text).act is act
