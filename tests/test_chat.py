@@ -195,6 +195,10 @@ def test_the_previous_question_asked_of_another_product(bot) -> None:
     s = bot.chat.reply("借呗逾期会上征信吗").session_id
     assert bot.chat.reply("那花呗呢", s).kind is ReplyKind.FALLBACK
     assert bot.chat.reply("花呗呢").kind is ReplyKind.FALLBACK
+    # the question was read with the statement before it ("花呗逾期了", then "借呗还能用吗"): both are asked again
+    s = bot.chat.reply("花呗逾期了").session_id
+    assert bot.chat.reply("借呗还能用吗", s).sources[0].id == "other-affects-jiebei"
+    assert bot.chat.reply("那信用卡呢", s).sources[0].id == "other-affects-jiebei"
 
 
 def test_a_question_about_jiebei_right_after_another_products_overdue_is_read_with_it(bot) -> None:
