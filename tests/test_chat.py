@@ -404,7 +404,7 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
                                   # which day the due date is, and how it is set, is everyday use, not overdue
                                   "借呗每月的还款日是哪天", "我借呗第一次还款是几号", "借呗两笔借款还款日怎么算",
                                   "借呗的还款日期怎么定的", "借呗提前还了这一期到还款日还扣钱吗",
-                                  "借呗提前还款算违约吗", "提前还清借呗算不算违约"])
+                                  "借呗提前还款算违约吗", "提前还清借呗算不算违约", "借呗利息太高了"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -537,6 +537,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # dispute asked for by name (异议) beside a record shown after repaying on time
     ("借呗说我违约要求提前还清所有借款", "demand-full"),
     ("借呗已经按时还了 征信却显示逾期 怎么申请异议", "record-dispute"),
+    ("借呗额度被冻结 说有逾期 可我都按时还了", "existing-overdue-notice"),
     # long messages: a child to feed is why one cannot pay; a spouse's debt; remembered the next day;
     # "好几百" states what the penalty has come to, it does not ask it
     ("我今年被裁员了 借呗还欠四万多 现在根本还不上 家里还有孩子要养 我该怎么办", "cannot-repay"),
