@@ -538,6 +538,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗说我违约要求提前还清所有借款", "demand-full"),
     ("借呗已经按时还了 征信却显示逾期 怎么申请异议", "record-dispute"),
     ("借呗额度被冻结 说有逾期 可我都按时还了", "existing-overdue-notice"),
+    # "完了" opening a message is despair ("I am done for"), not "还完了"
+    ("完了 借呗逾期了", "overdue-what-now"), ("糟了 借呗逾期了", "overdue-what-now"),
     # long messages: a child to feed is why one cannot pay; a spouse's debt; remembered the next day;
     # "好几百" states what the penalty has come to, it does not ask it
     ("我今年被裁员了 借呗还欠四万多 现在根本还不上 家里还有孩子要养 我该怎么办", "cannot-repay"),
