@@ -73,7 +73,7 @@ _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
 # an amount the user says is unpaid or late ("有一期1800没还"): the overdue principal, whatever else is named
 _UNPAID_AFTER = re.compile(r"^\s*(?:块钱|块|元)?\s*(?:还?没有?还|未还|还不上|没还上|没扣|逾期)")
-_NOT_DEBT_CUE = re.compile(r"(收费|收了|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
+_NOT_DEBT_CUE = re.compile(r"(收费|收了|(?<!催)收|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
 """Money just after these words is not the debt: a fee someone asks for, or what the user earns."""
 _UNIT_GAP = re.compile(r"(?<=[0-9])\s+(?=[万千kw块元天个月周年日星礼])")
 """Spaces between a number and its unit ("欠款 1 万 逾期 10 天") are closed before reading."""

@@ -540,6 +540,8 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗额度被冻结 说有逾期 可我都按时还了", "existing-overdue-notice"),
     # "完了" opening a message is despair ("I am done for"), not "还完了"
     ("完了 借呗逾期了", "overdue-what-now"), ("糟了 借呗逾期了", "overdue-what-now"),
+    # a fee someone asks for ("收500块") is not the debt: the scam is answered, no days are asked for
+    ("有人说能帮我把借呗的罚息全免 收500块", "agent-scam"),
     # long messages: a child to feed is why one cannot pay; a spouse's debt; remembered the next day;
     # "好几百" states what the penalty has come to, it does not ask it
     ("我今年被裁员了 借呗还欠四万多 现在根本还不上 家里还有孩子要养 我该怎么办", "cannot-repay"),

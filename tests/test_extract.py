@@ -142,6 +142,7 @@ def test_credit_scores_are_not_amounts(text: str, principal) -> None:
 @pytest.mark.parametrize(("text", "principal"), [
     ("有人说能帮我消除借呗逾期记录 收费两千", None), ("中介要收手续费500帮我协商借呗逾期", None),
     ("我月薪3000，借呗欠了两万逾期了", 20000), ("借呗欠5000逾期10天", 5000),
+    ("有人说能帮我把借呗的罚息全免 收500块", None), ("被催收3000块 逾期十天", 3000),
 ])
 def test_a_fee_or_an_income_is_not_the_debt(text: str, principal) -> None:
     assert extract(text).principal == principal
