@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 from dataclasses import replace
+from itertools import islice
 
 from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
@@ -142,12 +143,13 @@ class ChatService:
         """"那信用卡呢" after "花呗逾期会影响借呗吗": the previous question asked of that product, when
         the previous question named another product and was answered; otherwise the message as it was."""
         # the question before a run of such messages ("那信用卡呢", then "网商贷呢")
-        asked = [q for _, q, _ in state.recent if not self.understander.is_ellipsis(q)]
-        text = self.understander.restated(asked[-1], turn.ellipsis or "") if asked else None
-        if text is None and len(asked) >= 2:
+        # (the last two, newest first: only as many messages are read as are needed)
+        asked = list(islice((q for _, q, _ in reversed(state.recent) if not self.understander.is_ellipsis(q)), 2))
+        text = self.understander.restated(asked[0], turn.ellipsis or "") if asked else None
+        if text is None and len(asked) == 2:
             # a question that named no other product was read with the statement before it ("借呗还能用吗"
             # after "花呗逾期了"): the two together are what is asked again of the new product
-            text = self.understander.restated(f"{asked[-2]}，{asked[-1]}", turn.ellipsis or "")
+            text = self.understander.restated(f"{asked[1]}，{asked[0]}", turn.ellipsis or "")
         if text is None:
             return turn, result, decision
         again, found, answer = self._read(text, state.slots, state.awaiting)

@@ -260,6 +260,7 @@ class Understander:
         penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
         overdue_talk = bool(self._overdue.search(text)) or past_due
+        before_due = bool(BEFORE_DUE.search(text)) and not past_due
         names_product, other_product = self.names_product(match_text), self.other_product(match_text)
         read_text = _without_urgency(text)
         if overdue_talk and not names_product and other_product is None:
@@ -278,7 +279,7 @@ class Understander:
             has_question=question, only_values=only_values, only_debt=only_debt,
             whole_loan=_whole_loan(text, values),
             asks_total=bool(ASKS_TOTAL.search(text)),
-            not_overdue=not_overdue, before_due=bool(BEFORE_DUE.search(text)) and not past_due, shown_overdue=shown, overdue_talk=overdue_talk,
+            not_overdue=not_overdue, before_due=before_due, shown_overdue=shown, overdue_talk=overdue_talk,
             asks_procedure=bool(self._procedure.search(text)),
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,
