@@ -60,6 +60,7 @@ class ChatService:
         self.roles = Roles(penalty.id if penalty else None, handoff.id if handoff else None,
                            {i.id: re.compile(i.cues) for i in corpus.intents if i.cues},
                            {i.id: re.compile(i.prefer) for i in corpus.intents if i.prefer},
+                           frozenset(i.id for i in corpus.intents if i.late_cued),
                            settings.threshold(settings.retrieval_mode))
 
     def understand(self, message: str, awaiting: str | None = None) -> Turn:

@@ -243,7 +243,9 @@ class Composer:
         kind = decision.kind
         intent = self.corpus.get(decision.intent) if decision.intent else None
         score = _top_score(intent, result) if intent is not None else None
-        confidence = result.confidence if result is not None and not result.fallback else 0.0
+        # the retrieval's own score of the entry answered, wherever it ranked (0 when it was not
+        # matched, e.g. an estimate after a bare number); never the score of another entry
+        confidence = next((h.score for h in result.hits if h.id == intent.id), 0.0) if intent and result else 0.0
 
         if decision.act is DialogueAct.CONFIRM and intent is not None:
             # "真的吗": the last answer's lead said again, affirmed, with where to check it
@@ -259,7 +261,7 @@ class Composer:
                                 suggestions=[] if kind is ReplyKind.CRISIS else self.suggestions(None, set(), act.suggest))
         if kind is ReplyKind.HANDOFF:
             if intent is not None:
-                return self._answer(kind, intent.lead, [intent.details], confidence=confidence if score else 0.0,
+                return self._answer(kind, intent.lead, [intent.details], confidence=confidence,
                                     sources=self.sources(intent, result, score), contacts=self.contacts)
             act = d.acts["human"]
             return self._answer(kind, act.lead, [act.reply], confidence=0.0, contacts=self.contacts)
@@ -283,12 +285,12 @@ class Composer:
             details = [noted] if noted else []
             if intent is not None:
                 details.append(intent.lead)
-            answer = self._answer(kind, ASK_TEXT[decision.asks_for], details, confidence=confidence if score else 0.0,
+            answer = self._answer(kind, ASK_TEXT[decision.asks_for], details, confidence=confidence,
                                   sources=self.sources(intent, result, score) if intent else [])
             return answer.model_copy(update={"asks_for": [decision.asks_for]})
         if kind is ReplyKind.PENALTY:
             lead, lines, info = self.estimate_text(decision, whole_loan)
-            answer = self._answer(kind, lead, ["\n".join(lines)], confidence=confidence if score else 0.0,
+            answer = self._answer(kind, lead, ["\n".join(lines)], confidence=confidence,
                                   sources=self.sources(intent, result, score) if intent else [],
                                   disclaimer=DISCLAIMER)
             return answer.model_copy(update={"penalty": info})

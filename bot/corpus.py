@@ -104,6 +104,10 @@ class Intent(_Strict):
     """A regular expression the message must match for this intent to answer it (words of being
     late, owing or a record); without one, a close match is an everyday question and falls back."""
 
+    late_cued: bool = Field(False, exclude=True)
+    """Set at load: ``cues`` names the dialogue's words of being late ({late}), so a message whose
+    dates show it was late ("15号到期 16号才还") has this intent's cue words as well."""
+
     prefer: str | None = None
     """A regular expression of words that single this intent out (已经还了…还显示逾期): when the message
     has them and the intent is among the confident candidates, it answers ahead of the top one."""
@@ -417,8 +421,9 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})"}
     dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
                                                                     "overdue_cues")})
-    expanded = [it.model_copy(update={name: _expand(getattr(it, name), shared, path, f"{it.id}: field '{name}'")
-                                      for name in ("cues", "prefer") if getattr(it, name)})
+    expanded = [it.model_copy(update={"late_cued": "{late}" in (it.cues or ""),
+                                      **{name: _expand(getattr(it, name), shared, path, f"{it.id}: field '{name}'")
+                                         for name in ("cues", "prefer") if getattr(it, name)}})
                 for path, _, it in intents]
     corpus = Corpus(tuple(expanded), tuple(e for _, _, e in evidence),
                     tuple(f for _, _, f in facts), tuple(out_of_scope), dialogue)

@@ -59,6 +59,8 @@ _DAY_OF_MONTH = r"(?P<{}>\d{{1,2}}|[一二三四五六七八九十两]{{1,3}})"
 _DUE_DAY = re.compile(_DAY_OF_MONTH.format("due") + r"号(?:就|是|已经)?(?:到期|还款|是?还款日|截止)"
                       r"|(?:还款日|到期日|到期)(?:是|在|为)?(?:每个?月)?" + _DAY_OF_MONTH.format("due2") + "号")
 _TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|都|都已经|已经到了?|到了?)?" + _DAY_OF_MONTH.format("today") + "号")
+# …or the day it was repaid on: "还款日是15号 我16号早上还的" (said as done, not planned: 才还, 还的, 还上)
+_PAID_DAY = re.compile(_DAY_OF_MONTH.format("paid") + r"号[^，,。？?0-9]{0,8}?(?:才还|还(?:的|了|上|清|完|进去))")
 # …or from a due day named relative to today: "昨天到期" is one day late by today
 _RELATIVE_DUE = re.compile(r"(?P<when>大前天|前天|昨天|昨日|昨晚)(?:就|是|已经)?(?:到期|是?还款日|是?最后一天|截止)")
 _DAYS_AGO = {"昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2, "大前天": 3}
@@ -230,20 +232,23 @@ def _find_days(text: str) -> tuple[Decimal | None, list[tuple[int, int]], bool]:
 
 
 def _days_from_dates(text: str) -> tuple[int, Approx] | None:
-    """Days overdue from a due day and today's date in the same month ("15号到期 今天17号" → 2), or from
-    a due day named relative to today ("昨天到期" → 1)."""
+    """Days overdue from a due day and today's date, or the day it was repaid, in the same month
+    ("15号到期 今天17号" → 2, "还款日15号 16号才还的" → 1), or from a due day named relative to today
+    ("昨天到期" → 1)."""
     if (relative := _RELATIVE_DUE.search(text)) is not None:
         days = _DAYS_AGO[relative.group("when")]
         return days, Approx("days", "dates", Decimal(days), None, relative.group(0))
-    due, today = _DUE_DAY.search(text), _TODAY.search(text)
-    if due is None or today is None:
+    due = _DUE_DAY.search(text)
+    later = _TODAY.search(text) or _PAID_DAY.search(text)
+    if due is None or later is None:
         return None
     d = parse_number(due.group("due") or due.group("due2"))
-    t = parse_number(today.group("today"))
+    t = parse_number(later.group(1))
     if d is None or t is None or not (1 <= d < t <= 31):
         return None
     days = int(t - d)
-    return days, Approx("days", "dates", Decimal(days), None, f"{d.normalize():f}号到期，今天{t.normalize():f}号")
+    said = f"今天{t.normalize():f}号" if later.re is _TODAY else f"{t.normalize():f}号才还"
+    return days, Approx("days", "dates", Decimal(days), None, f"{d.normalize():f}号到期，{said}")
 
 
 def _find_principal(text: str) -> Decimal | None:

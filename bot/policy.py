@@ -37,6 +37,8 @@ class Roles:
     handoff: str | None
     cues: dict[str, re.Pattern[str]] = field(default_factory=dict)
     prefer: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    late_cued: frozenset[str] = frozenset()
+    """Intents whose cue words include being late: a message whose dates show it late has them."""
     threshold: float = 1.0
     """Confidence an intent needs to win over a close everyday topic when the message talks of being overdue."""
 
@@ -130,7 +132,8 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
         return Decision(ReplyKind.FALLBACK, slots, scope=scope)
     def answerable(intent_id: str) -> bool:
         cue = roles.cues.get(intent_id)
-        return cue is None or bool(cue.search(turn.text))
+        return (cue is None or bool(cue.search(turn.text))
+                or (turn.late_by_dates and intent_id in roles.late_cued))
 
     preferred = next((h.id for h in result.hits[:PREFER_WITHIN]
                       if h.score >= roles.threshold and (p := roles.prefer.get(h.id)) is not None

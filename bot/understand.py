@@ -173,7 +173,9 @@ class Turn:
     shown_overdue: bool
     """The message says the app, a message or the credit report shows it as overdue (说我逾期, 显示逾期)."""
     overdue_talk: bool
-    """Words of being late or owing (from the corpus's ``overdue_cues``)."""
+    """Words of being late or owing (from the corpus's ``overdue_cues``), or dates that show it late."""
+    late_by_dates: bool
+    """A due day before today's date or the day it was repaid ("15号到期 16号才还的"), whatever the words."""
     asks_procedure: bool
     """Asks how to apply for something (怎么申请, 要多久, 需要什么材料; the corpus's ``procedure_questions``)."""
     names_product: bool
@@ -280,6 +282,7 @@ class Understander:
             whole_loan=_whole_loan(text, values),
             asks_total=bool(ASKS_TOTAL.search(text)),
             not_overdue=not_overdue, before_due=before_due, shown_overdue=shown, overdue_talk=overdue_talk,
+            late_by_dates=past_due,
             asks_procedure=bool(self._procedure.search(text)),
             names_product=names_product, other_product=other_product,
             unplaced_number=awaiting == "values" and values.empty and _bare_number(text) is not None,

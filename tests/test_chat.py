@@ -112,6 +112,15 @@ def test_fallbacks_point_to_a_human(bot) -> None:
     assert "95188" in a.answer and {c.number for c in a.contacts} >= {"95188", "12378"}
 
 
+def test_a_repayment_day_after_the_due_day_is_answered_as_late(bot) -> None:
+    # no word of being late, but 20号 after a due day of 15 is five days late: answered, not "everyday
+    # use"; its confidence is the retrieval's own score of the entry answered, even though the message
+    # was close to an everyday topic
+    a = bot.chat.reply("借呗每月15号还款 我20号还清了 会上征信吗")
+    assert a.kind is ReplyKind.ANSWER and a.sources[0].id == "credit-report", (a.kind, a.sources)
+    assert a.confidence > 0.5
+
+
 def test_a_bare_number_answering_the_days_claims_no_retrieval_score(bot) -> None:
     first = bot.chat.reply("我借呗欠了6000")
     second = bot.chat.reply("20", first.session_id)

@@ -293,6 +293,9 @@ def test_words_of_being_late_are_written_once_and_shared(tmp_path: Path) -> None
     corpus = load_corpus(_write(tmp_path / "ok", [_intent(cues="{late}|记录")], dialogue={"late_cues": "逾期|没按时还"}))
     cue = re.compile(corpus.intents[0].cues or "")
     assert cue.search("借呗没按时还会怎样") and cue.search("有记录吗") and not cue.search("借呗怎么开通")
+    assert corpus.intents[0].late_cued  # the policy lets dates that show it late stand for these words
+    other = load_corpus(_write(tmp_path / "other", [_intent(cues="逾期|记录")], dialogue={"late_cues": "逾期"}))
+    assert not other.intents[0].late_cued
     _write(tmp_path / "bad", [_intent(cues="{late})")], dialogue={"late_cues": "逾期"})
     with pytest.raises(CorpusError, match=r"faq-x\):\s+field 'cues'"):
         load_corpus(tmp_path / "bad")

@@ -181,6 +181,17 @@ def test_days_overdue_are_counted_from_the_due_day_and_today(text: str, days: in
     assert extract(text).days == days
 
 
+@pytest.mark.parametrize(("text", "days"), [("还款日是15号 我16号早上八点还的", 1), ("借呗10号到期 我12号才还 欠了三千", 2),
+                                            ("借呗每月5号还款 9号还上了", 4)])
+def test_days_overdue_are_counted_from_the_due_day_and_the_day_it_was_repaid(text: str, days: int) -> None:
+    assert extract(text).days == days
+
+
+@pytest.mark.parametrize("text", ["借呗15号还款 我14号还的", "借呗15号到期 16号再还行吗", "借呗15号到期 17号还可以吗"])
+def test_a_repayment_day_that_is_not_late_or_only_planned_gives_no_days(text: str) -> None:
+    assert extract(text).days is None
+
+
 @pytest.mark.parametrize("text", ["借呗15号到期 能17号还吗", "借呗25号到期 今天3号了", "借呗20号到期 今天是15号"])
 def test_dates_that_do_not_say_how_late_give_no_days(text: str) -> None:
     # a later date asked for, not today; a due day in the previous month (its length unknown); not yet due

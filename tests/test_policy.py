@@ -94,6 +94,20 @@ def test_an_intent_with_cue_words_needs_them(understand) -> None:
     assert (d.kind, d.intent) == (ReplyKind.ANSWER, "borrow-again")
 
 
+def test_dates_that_show_it_late_stand_for_words_of_being_late(understand) -> None:
+    # "16号才还" after a due day of 15 was late, though no word says so; an intent whose cue words are
+    # the words of being late answers it, one with other cue words still needs them
+    roles = Roles("penalty", "human-contact", {"credit-report": re.compile("逾期"), "borrow-again": re.compile("逾期")},
+                  late_cued=frozenset({"credit-report"}), threshold=0.8)
+    dated = understand("借呗还款日是15号 我16号才还的 会上征信吗")
+    assert dated.late_by_dates and dated.overdue_talk
+    assert decide(dated, Slots(), found("credit-report"), roles, LIMITS).intent == "credit-report"
+    assert decide(dated, Slots(), found("borrow-again"), roles, LIMITS).kind is not ReplyKind.ANSWER
+    early = understand("借呗还款日是15号 我14号就还了 会上征信吗")
+    assert not early.late_by_dates
+    assert decide(early, Slots(), found("credit-report"), roles, LIMITS).kind is ReplyKind.FALLBACK
+
+
 def test_a_cued_runner_up_stands_in_only_when_the_message_talks_of_being_overdue(understand) -> None:
     d = decide(understand("借呗逾期了欠多少怎么看"), Slots(), found("borrow-again", "check-status"), ROLES, LIMITS)
     assert d.intent == "borrow-again"  # its cue (逾期) is there
