@@ -443,6 +443,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
 # the same entries still answer when the message speaks of being overdue (or of what the entry is about)
 @pytest.mark.parametrize(("text", "intent"), [
     ("借呗逾期后平台会发短信提醒吗", "reminders"), ("借呗逾期了要求我一次性还清", "demand-full"),
+    ("借呗突然要求我全部还清 我只逾期了一期", "demand-full"),
     ("借呗逾期记录能删掉吗", "record-duration"), ("借呗为啥没有自动扣款呢", "how-to-repay"),
     ("借呗已经还了为什么还显示没还", "repaid-still-overdue"), ("借呗还了 怎么还没消", "repaid-still-overdue"),
     ("借呗逾期了能不能先还一半", "partial-repayment"),
