@@ -361,8 +361,9 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
 
 
 def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str:
-    """``pattern`` with each ``{name}`` of ``shared`` (``{late}``, ``{short}``) standing for the dialogue's
-    word list of that name, checked to compile."""
+    """``pattern`` with each ``{name}`` of ``shared`` standing for the word list of that name (``{late}``,
+    ``{short}`` from the dialogue, ``{other}`` the other products named in out_of_scope.yaml), checked
+    to compile."""
     expanded = pattern
     for name, words in shared.items():
         expanded = expanded.replace(f"{{{name}}}", words)
@@ -418,7 +419,10 @@ def load_corpus(corpus_dir: Path) -> Corpus:
         unknown = [i for i in act.suggest if i not in intent_ids]
         if unknown:
             raise CorpusError(f"{dialogue_path}: acts: {name}: field 'suggest': unknown intent ids {unknown}")
-    shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})"}
+    # the other products' names, written once in out_of_scope.yaml, for patterns about them ({other})
+    others = [re.escape(m) for o in out_of_scope if o.scope == "other_product" for m in o.mentions]
+    shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})",
+              "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
     dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
                                                                     "overdue_cues")})
     expanded = [it.model_copy(update={"late_cued": "{late}" in (it.cues or ""),

@@ -322,6 +322,21 @@ def test_words_of_being_short_of_money_are_shared_too(tmp_path: Path) -> None:
     assert cue.search("钱不够怎么办") and cue.search("逾期了") and not cue.search("借呗怎么开通")
 
 
+def test_the_other_products_are_named_once_and_shared(tmp_path: Path) -> None:
+    import re
+
+    root = _write(tmp_path, [_intent(cues="{other}.{0,6}逾期")])
+    (root / "out_of_scope.yaml").write_text(yaml.safe_dump([
+        {"label": "其他产品", "scope": "other_product", "mentions": ["美团", "信用卡"], "questions": ["信用卡怎么办"]},
+        {"label": "日常", "scope": "everyday", "mentions": ["额度"], "questions": ["额度怎么提"]}],
+        allow_unicode=True), encoding="utf-8")
+    cue = re.compile(load_corpus(root).intents[0].cues or "")
+    assert cue.search("美团逾期了会影响借呗吗") and cue.search("信用卡逾期")
+    assert not cue.search("额度逾期")  # only the other products' names, not every topic's
+    (root / "out_of_scope.yaml").unlink()  # no other products named: the placeholder matches nothing
+    assert not re.compile(load_corpus(root).intents[0].cues or "").search("美团逾期了")
+
+
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = load_corpus(_write(tmp_path / "a", [_intent()])).fingerprint
     b = load_corpus(_write(tmp_path / "b", [_intent(answer="另一个说明。")])).fingerprint

@@ -106,6 +106,9 @@ def test_a_trickled_body_is_cut_off(edge: Server) -> None:
                     break
             except TimeoutError:
                 pass
+            except ConnectionResetError:  # cut off with a reset rather than a clean close: still cut off
+                closed = True
+                break
         assert closed and time.monotonic() - started < 15
 
 
