@@ -195,7 +195,7 @@ def with_other_answer(decision: Decision, other: Decision, confirmed: bool) -> D
     (``other``, decided on that question alone) joined, when that is a different entry and the
     question names it plainly (``confirmed``: read without any context it still comes first), so
     that a vague second part ("还能用吗") never adds an answer of its own."""
-    if (decision.kind is not ReplyKind.ANSWER or decision.also is not None or decision.estimate or not confirmed
+    if (decision.kind is not ReplyKind.ANSWER or decision.also is not None or not confirmed
             or other.kind not in (ReplyKind.ANSWER, ReplyKind.HANDOFF) or other.intent in (None, decision.intent)):
         return decision
     return replace(decision, also=other.intent)

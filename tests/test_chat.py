@@ -648,6 +648,10 @@ def test_two_questions_in_one_message_get_both_answers(bot) -> None:
     assert len(both.also) == 1 and both.also[0] in both.answer
     # a vague second part adds nothing of its own
     assert not bot.chat.reply("借呗逾期两天了，会上征信吗，还能用吗").also
+    # the debt stated beside the questions adds its estimate, and the second question is still answered
+    story = bot.chat.reply("借呗欠了一万 逾期二十天了 会上征信吗 会被起诉吗")
+    assert story.also and story.penalty is not None and story.penalty.amount == 150.0
+    assert {s.id for s in story.sources if s.kind == "intent"} >= {"credit-report", "lawsuit"}
 
 
 def test_a_message_claiming_a_lawsuit_is_told_to_check_it_with_the_official_service(bot) -> None:
