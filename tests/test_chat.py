@@ -382,6 +382,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗逾期了会不会叫我父母帮我还", "family-liability"),
     ("借呗逾期了 剩下的本金要一次性还吗", "demand-full"), ("借呗这期还不全 先还一半行吗", "partial-repayment"),
     ("借呗今天到期 还不齐 怎么办", "postpone"),
+    ("花呗晚还了一天 会影响借呗吗", "other-affects-jiebei"), ("借呗晚还了一天 花呗会受影响吗", "jiebei-affects-other"),
     ("借呗逾期会影响坐飞机吗", "blacklist"), ("借呗被起诉了 会限制高消费吗", "blacklist"),
     ("借呗欠了钱 人失联了 工作也没了 怎么办", "cannot-repay"), ("借呗逾期了 罚息一直涨 能冻结吗", "stop-interest"),
     ("有人借呗停息挂账成功过吗", "stop-interest"), ("借呗还款日过了一天才还", "short-overdue"),
