@@ -110,7 +110,8 @@ class Intent(_Strict):
 
     prefer: str | None = None
     """A regular expression of words that single this intent out (已经还了…还显示逾期): when the message
-    has them and the intent is among the confident candidates, it answers ahead of the top one."""
+    has them and the intent is among the confident candidates, it answers ahead of the top one.
+    ``{cue}`` stands for the intent's own ``cues``, so a prefer that narrows them need not repeat them."""
 
     follow_up_context: str | None = Field(None, min_length=2, max_length=30)
     """How a short follow-up right after this answer is read, when the user's situation is not the
@@ -375,6 +376,23 @@ def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str
     return expanded
 
 
+def _expand_intent(intent: Intent, shared: dict[str, str], path: Path) -> Intent:
+    """``intent`` with its patterns expanded: the shared word lists in ``cues`` and ``prefer``, and
+    ``{cue}`` in ``prefer`` standing for the expanded ``cues``."""
+    where = f"{intent.id}: field '{{}}'"
+    if "{cue}" in (intent.cues or ""):
+        raise CorpusError(f"{path}: {where.format('cues')}: {{cue}} may appear only in 'prefer'")
+    cues = _expand(intent.cues, shared, path, where.format("cues")) if intent.cues else None
+    prefer = intent.prefer
+    if prefer and "{cue}" in prefer:
+        if cues is None:
+            raise CorpusError(f"{path}: {where.format('prefer')}: {{cue}} needs the intent's 'cues'")
+        prefer = prefer.replace("{cue}", f"(?:{cues})")
+    if prefer:
+        prefer = _expand(prefer, shared, path, where.format("prefer"))
+    return intent.model_copy(update={"late_cued": "{late}" in (intent.cues or ""), "cues": cues, "prefer": prefer})
+
+
 def load_corpus(corpus_dir: Path) -> Corpus:
     """Load, validate and cross-check the knowledge base under ``corpus_dir``.
 
@@ -425,10 +443,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
               "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
     dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
                                                                     "overdue_cues")})
-    expanded = [it.model_copy(update={"late_cued": "{late}" in (it.cues or ""),
-                                      **{name: _expand(getattr(it, name), shared, path, f"{it.id}: field '{name}'")
-                                         for name in ("cues", "prefer") if getattr(it, name)}})
-                for path, _, it in intents]
+    expanded = [_expand_intent(it, shared, path) for path, _, it in intents]
     corpus = Corpus(tuple(expanded), tuple(e for _, _, e in evidence),
                     tuple(f for _, _, f in facts), tuple(out_of_scope), dialogue)
     logger.info("corpus loaded", extra={"intents": len(corpus.intents), "evidence": len(corpus.evidence),

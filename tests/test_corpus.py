@@ -337,6 +337,22 @@ def test_the_other_products_are_named_once_and_shared(tmp_path: Path) -> None:
     assert not re.compile(load_corpus(root).intents[0].cues or "").search("美团逾期了")
 
 
+def test_a_prefer_may_name_its_own_cues(tmp_path: Path) -> None:
+    import re
+
+    corpus = load_corpus(_write(tmp_path / "ok", [_intent(cues="{late}|停息", prefer="^(?!.*中介).*{cue}")],
+                                dialogue={"late_cues": "逾期"}))
+    prefer = re.compile(corpus.intents[0].prefer or "")
+    assert prefer.search("借呗能停息吗") and prefer.search("逾期了能停吗")  # the cue, {late} expanded in it
+    assert not prefer.search("中介说能停息") and not prefer.search("借呗怎么开通")
+    _write(tmp_path / "no-cues", [_intent(prefer="{cue}")])
+    with pytest.raises(CorpusError, match=r"field 'prefer': \{cue\} needs the intent's 'cues'"):
+        load_corpus(tmp_path / "no-cues")
+    _write(tmp_path / "in-cues", [_intent(cues="逾期|{cue}")])
+    with pytest.raises(CorpusError, match=r"field 'cues': \{cue\} may appear only in 'prefer'"):
+        load_corpus(tmp_path / "in-cues")
+
+
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = load_corpus(_write(tmp_path / "a", [_intent()])).fingerprint
     b = load_corpus(_write(tmp_path / "b", [_intent(answer="另一个说明。")])).fingerprint
