@@ -238,7 +238,7 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("late_cues", "shortfall_cues", "overdue_cues", "procedure_questions")
+    @field_validator("late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues", "procedure_questions")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:
@@ -255,6 +255,9 @@ class Dialogue(_Strict):
     """Words of having repaid late or not at all (a regular expression); other patterns say ``{late}``."""
     shortfall_cues: str = Field(min_length=1)
     """Words of having less money than is due (还差两千, 只有一半, 钱不够); other patterns say ``{short}``."""
+    due_soon_cues: str = Field(min_length=1)
+    """Words that the due date is today or still to come (明天就到期了): nothing is overdue yet; other
+    patterns say ``{due_soon}``."""
     overdue_cues: str = Field(min_length=1)
     """Words of being overdue or of its consequences (a regular expression)."""
     starter_suggestions: tuple[str, ...] = Field(min_length=1)
@@ -440,6 +443,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     # the other products' names, written once in out_of_scope.yaml, for patterns about them ({other})
     others = [re.escape(m) for o in out_of_scope if o.scope == "other_product" for m in o.mentions]
     shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})",
+              "due_soon": f"(?:{dialogue.due_soon_cues})",
               "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
     dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
                                                                     "overdue_cues")})

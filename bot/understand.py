@@ -93,11 +93,6 @@ WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借�
 OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
 # a day still to come: a due date then is not yet overdue
 _LATER_DAY = r"(明天|后天|下周|下个?月|月底|过几天)"
-# the due date is today or still to come ("明天就到期了", "今天还款日", "还有三天到期"): nothing is overdue
-# yet, so there are no days overdue to ask for
-BEFORE_DUE = re.compile(r"(今天|今日|明天|明日|后天|当天|这两天|马上|快|就要|即将|过几天|下周|月底)(就|是|要|也|才|都)*"
-                        r"(到期|还款日|最后一天|要还|该还|得还)|(还款日|到期日?)(是|就是|在)?(今天|明天|后天)|"
-                        r"(还有|还剩|再过)[0-9一二三四五六七八九十两几]+天(就)?(到期|还款)")
 # "I am not overdue": the user's own statement, not a question about it
 NOT_OVERDUE = re.compile(
     r"(?<!有)(?<!算)(?<!是不是)(?<!就算)(?<!是否)(没有|没|从未|从没|从来没有?|从不|并没有|又没有?|也没有?|都没有?|不曾|并未|无)"
@@ -208,6 +203,7 @@ class Understander:
                       for a in ACT_ORDER if a.value in acts]
         self._products = [(o.label, o.mentions) for o in corpus.out_of_scope if o.mentions]
         self._overdue = re.compile(corpus.dialogue.overdue_cues)
+        self._due_soon = re.compile(corpus.dialogue.due_soon_cues)
         self._procedure = re.compile(corpus.dialogue.procedure_questions)
 
     def act(self, text: str) -> DialogueAct:
@@ -262,7 +258,7 @@ class Understander:
         penalty_question = bool(PENALTY_CUE.search(text))
         act = self.act(text)
         overdue_talk = bool(self._overdue.search(text)) or past_due
-        before_due = bool(BEFORE_DUE.search(text)) and not past_due
+        before_due = bool(self._due_soon.search(text)) and not past_due
         names_product, other_product = self.names_product(match_text), self.other_product(match_text)
         read_text = _without_urgency(text)
         if overdue_talk and not names_product and other_product is None:

@@ -322,6 +322,16 @@ def test_words_of_being_short_of_money_are_shared_too(tmp_path: Path) -> None:
     assert cue.search("钱不够怎么办") and cue.search("逾期了") and not cue.search("借呗怎么开通")
 
 
+def test_words_of_the_due_date_being_near_are_shared_too(tmp_path: Path) -> None:
+    import re
+
+    corpus = load_corpus(_write(tmp_path, [_intent(cues="^(?!.*{due_soon}).*逾期")],
+                                dialogue={"late_cues": "逾期", "due_soon_cues": "(今天|明天)就?到期"}))
+    cue = re.compile(corpus.intents[0].cues or "")
+    assert cue.search("借呗逾期了怎么办") and not cue.search("借呗明天就到期 会逾期吗")
+    assert corpus.dialogue.due_soon_cues == "(今天|明天)就?到期"  # the understanding reads it as said
+
+
 def test_the_other_products_are_named_once_and_shared(tmp_path: Path) -> None:
     import re
 

@@ -141,7 +141,8 @@ def test_an_amount_alone_asks_for_the_days_and_a_later_turn_completes_it(underst
 
 
 @pytest.mark.parametrize("text", ["借呗明天就到期了 欠五千 只有三千", "借呗后天到期 欠4000 手上只有2000",
-                                  "借呗还有三天到期 欠了六千 钱不够"])
+                                  "借呗还有三天到期 欠了六千 钱不够", "借呗还款日是明天 欠五千 钱不够",
+                                  "借呗今天扣款 欠三千 余额只有两千"])
 def test_an_amount_due_today_or_later_is_not_asked_for_days_overdue(understand, text: str) -> None:
     turn = understand(text)
     assert turn.before_due
