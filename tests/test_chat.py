@@ -446,7 +446,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗按期还清以后隔天能再借吗", "借呗借款以后过两天还能再借吗", "借呗能借多少年",
                                   # the limit shown after paying, using the loan at night
                                   "借呗钱还完以后怎么就不显示额度了", "借呗半夜能不能借钱",
-                                  "借呗还款后当天可以再借吗", "还款当天下午能再借吗", "借呗能提前一天还吗"])
+                                  "借呗还款后当天可以再借吗", "还款当天下午能再借吗", "借呗能提前一天还吗",
+                                  # whether the loan is deducted automatically at all
+                                  "借呗会不会自动扣款", "借呗能不能自动从余额宝扣款"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -599,7 +601,13 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗还款日是前天，我忘了充钱，第二天才还上，有影响吗", "short-overdue"),
     ("昨天我的借呗到期了忘了还，今天还上会怎么样", "short-overdue"),
     ("蚂蚁借呗不按期还款会有什么处罚", "consequences"), ("借呗没有按期还会怎么样", "consequences"),
-    ("借呗拖延了三天 会上征信吗", "short-overdue")])
+    ("借呗拖延了三天 会上征信吗", "short-overdue"),
+    # could not pay on the day, paid days after the due date, got the date wrong, asked to pay tomorrow
+    # with the due date said after the question, a deduction that did not happen
+    ("借呗还款日那天没能还上 怎么办", "overdue-what-now"), ("借呗还款日之后两天才还的 要紧吗", "short-overdue"),
+    ("我把借呗的还款日记错了 晚了几天 咋办", "overdue-what-now"), ("借呗还款日期记错了 今天才发现 怎么办", "overdue-what-now"),
+    ("后天再还行吗 今天是借呗还款日", "postpone"), ("借呗到了还款日 怎么没有自动从卡里扣钱", "how-to-repay"),
+    ("为啥借呗到期了还是不能自动扣 余额宝里有钱", "how-to-repay")])
 def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
