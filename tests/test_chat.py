@@ -448,7 +448,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗钱还完以后怎么就不显示额度了", "借呗半夜能不能借钱",
                                   "借呗还款后当天可以再借吗", "还款当天下午能再借吗", "借呗能提前一天还吗",
                                   # whether the loan is deducted automatically at all
-                                  "借呗会不会自动扣款", "借呗能不能自动从余额宝扣款"])
+                                  "借呗会不会自动扣款", "借呗能不能自动从余额宝扣款",
+                                  # 晚上 is not 晚还; no money left in 借呗 is its limit, not the user's hardship
+                                  "借呗昨天晚上放的款 到现在还没到账", "借呗里面没钱了 借不出来"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -589,7 +591,9 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # shown "no service" a year after repaying is about borrowing again; asking to pay less each month
     ("借呗逾期还完一年了 还是显示暂时无法提供服务 什么时候能恢复", "borrow-again"),
     ("借呗欠了五万 我现在每个月只能还一千 能不能跟平台申请每个月少还一点", "cannot-repay"),
-    ("借呗欠款实在无力偿还怎么办", "cannot-repay")])
+    ("借呗欠款实在无力偿还怎么办", "cannot-repay"),
+    # no money to pay, said without 还; what happens if it is not repaid
+    ("借呗逾期了 我现在没钱 怎么办", "cannot-repay"), ("借呗的钱不还会怎样", "consequences")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
