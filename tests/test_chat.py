@@ -379,6 +379,7 @@ def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> 
     ("借呗延期还款要交手续费吗", "postpone"),
     ("美团借钱逾期了 借呗会不会受影响", "other-affects-jiebei"), ("度小满逾期了 借呗能借吗", "other-affects-jiebei"),
     ("借呗逾期了 朋友能帮我还吗", "how-to-repay"), ("借呗逾期了 卡里的钱为什么还不进去", "how-to-repay"),
+    ("借呗逾期的钱 我咋还不上去", "how-to-repay"),
     ("借呗逾期了会不会叫我父母帮我还", "family-liability"),
     ("借呗逾期了 剩下的本金要一次性还吗", "demand-full"), ("借呗这期还不全 先还一半行吗", "partial-repayment"),
     ("借呗今天到期 还不齐 怎么办", "postpone"),
