@@ -451,7 +451,10 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # whether the loan is deducted automatically at all
                                   "借呗会不会自动扣款", "借呗能不能自动从余额宝扣款",
                                   # 晚上 is not 晚还; no money left in 借呗 is its limit, not the user's hardship
-                                  "借呗昨天晚上放的款 到现在还没到账", "借呗里面没钱了 借不出来"])
+                                  "借呗昨天晚上放的款 到现在还没到账", "借呗里面没钱了 借不出来",
+                                  # the borrowed money not yet arrived, at whatever time of day it was borrowed
+                                  "借呗昨晚借的钱到现在还没到账", "中午在借呗借的钱 怎么还没收到",
+                                  "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
