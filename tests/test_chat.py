@@ -615,7 +615,10 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗还款日那天没能还上 怎么办", "overdue-what-now"), ("借呗还款日之后两天才还的 要紧吗", "short-overdue"),
     ("我把借呗的还款日记错了 晚了几天 咋办", "overdue-what-now"), ("借呗还款日期记错了 今天才发现 怎么办", "overdue-what-now"),
     ("后天再还行吗 今天是借呗还款日", "postpone"), ("借呗到了还款日 怎么没有自动从卡里扣钱", "how-to-repay"),
-    ("为啥借呗到期了还是不能自动扣 余额宝里有钱", "how-to-repay")])
+    ("为啥借呗到期了还是不能自动扣 余额宝里有钱", "how-to-repay"),
+    # why it was not deducted is how-to-repay's; whether that makes it overdue, or past noon, the cutoff's
+    ("借呗到期了 为啥一直没扣钱", "how-to-repay"), ("借呗今天没扣成功 会不会算逾期", "due-time"),
+    ("怎么借呗还款日都过中午了还没有扣", "due-time")])
 def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
