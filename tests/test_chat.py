@@ -454,7 +454,8 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗昨天晚上放的款 到现在还没到账", "借呗里面没钱了 借不出来",
                                   # the borrowed money not yet arrived, at whatever time of day it was borrowed
                                   "借呗昨晚借的钱到现在还没到账", "中午在借呗借的钱 怎么还没收到",
-                                  "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里"])
+                                  "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里",
+                                  "借呗借的第二笔 过了一天钱还没到", "借呗中午借了两千 到现在余额宝还是没收到"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
