@@ -238,7 +238,7 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues", "procedure_questions")
+    @field_validator("missed_cues", "late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues", "procedure_questions")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:
@@ -251,6 +251,9 @@ class Dialogue(_Strict):
     crisis_contacts: tuple[Contact, ...] = Field(min_length=1)
     acts: dict[ActName, Act]
     replies: Replies
+    missed_cues: str = Field(min_length=1)
+    """Words of a repayment missed or not made (没能还, 还款日后两天才还, 记错还款日, no automatic deduction),
+    as plain in everyday talk as in talk of being overdue; ``late_cues`` and ``overdue_cues`` say ``{missed}``."""
     late_cues: str = Field(min_length=1)
     """Words of having repaid late or not at all (a regular expression); other patterns say ``{late}``."""
     shortfall_cues: str = Field(min_length=1)
@@ -366,8 +369,8 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
 
 def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str:
     """``pattern`` with each ``{name}`` of ``shared`` standing for the word list of that name (``{late}``,
-    ``{short}`` from the dialogue, ``{other}`` the other products named in out_of_scope.yaml), checked
-    to compile."""
+    ``{short}``, ``{due_soon}``, ``{missed}`` from the dialogue, ``{other}`` the other products named in
+    out_of_scope.yaml), checked to compile."""
     expanded = pattern
     for name, words in shared.items():
         expanded = expanded.replace(f"{{{name}}}", words)
@@ -442,11 +445,14 @@ def load_corpus(corpus_dir: Path) -> Corpus:
             raise CorpusError(f"{dialogue_path}: acts: {name}: field 'suggest': unknown intent ids {unknown}")
     # the other products' names, written once in out_of_scope.yaml, for patterns about them ({other})
     others = [re.escape(m) for o in out_of_scope if o.scope == "other_product" for m in o.mentions]
-    shared = {"late": f"(?:{dialogue.late_cues})", "short": f"(?:{dialogue.shortfall_cues})",
+    missed = {"missed": f"(?:{dialogue.missed_cues})"}
+    late = _expand(dialogue.late_cues, missed, dialogue_path, "late_cues")
+    shared = {**missed, "late": f"(?:{late})", "short": f"(?:{dialogue.shortfall_cues})",
               "due_soon": f"(?:{dialogue.due_soon_cues})",
               "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
-    dialogue = dialogue.model_copy(update={"overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
-                                                                    "overdue_cues")})
+    dialogue = dialogue.model_copy(update={"late_cues": late,
+                                           "overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
+                                                                   "overdue_cues")})
     expanded = [_expand_intent(it, shared, path) for path, _, it in intents]
     corpus = Corpus(tuple(expanded), tuple(e for _, _, e in evidence),
                     tuple(f for _, _, f in facts), tuple(out_of_scope), dialogue)

@@ -322,6 +322,17 @@ def test_words_of_being_short_of_money_are_shared_too(tmp_path: Path) -> None:
     assert cue.search("钱不够怎么办") and cue.search("逾期了") and not cue.search("借呗怎么开通")
 
 
+def test_words_of_a_missed_repayment_are_shared_by_both_lists_of_late_words(tmp_path: Path) -> None:
+    import re
+
+    corpus = load_corpus(_write(tmp_path, [_intent(cues="{late}")],
+                                dialogue={"missed_cues": "记错了?还款日", "late_cues": "逾期|{missed}",
+                                          "overdue_cues": "罚息|{missed}"}))
+    for pattern in (corpus.intents[0].cues, corpus.dialogue.late_cues, corpus.dialogue.overdue_cues):
+        assert re.search(pattern or "", "借呗记错还款日了怎么办")
+    assert not re.search(corpus.dialogue.overdue_cues, "借呗逾期了")  # each list keeps its own words
+
+
 def test_words_of_the_due_date_being_near_are_shared_too(tmp_path: Path) -> None:
     import re
 
