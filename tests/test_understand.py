@@ -106,6 +106,8 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
         ("我怕忘记还借呗 能设置自动还款吗", True), ("借呗忘记还了怕影响征信", False),
     # 征信 in one question and 没逾期 in the next is not a report that shows an overdue
     ("借呗借钱会影响征信吗 我没逾期", True), ("征信上显示借呗逾期 可我没逾期啊", False),
+    # owing nothing is said as not overdue; asking whether anything is owed is not
+    ("借呗现在没欠款 为什么不能借了", True), ("借呗有没有欠款 在哪查", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
