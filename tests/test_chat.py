@@ -598,7 +598,12 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗欠了五万 我现在每个月只能还一千 能不能跟平台申请每个月少还一点", "cannot-repay"),
     ("借呗欠款实在无力偿还怎么办", "cannot-repay"),
     # no money to pay, said without 还; what happens if it is not repaid
-    ("借呗逾期了 我现在没钱 怎么办", "cannot-repay"), ("借呗的钱不还会怎样", "consequences")])
+    ("借呗逾期了 我现在没钱 怎么办", "cannot-repay"), ("借呗的钱不还会怎样", "consequences"),
+    # what happens if it cannot be repaid is consequences'; what to do then stays cannot-repay's
+    ("借呗要是真的还不了了 会怎么样", "consequences"), ("借呗还不上 后果严重吗", "consequences"),
+    ("借呗还不起了怎么办", "cannot-repay"),
+    # repaid days ago and the record is still there
+    ("逾期的钱还了好几天了 记录还在 怎么办", "repaid-still-overdue")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
