@@ -603,7 +603,12 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗要是真的还不了了 会怎么样", "consequences"), ("借呗还不上 后果严重吗", "consequences"),
     ("借呗还不起了怎么办", "cannot-repay"),
     # repaid days ago and the record is still there
-    ("逾期的钱还了好几天了 记录还在 怎么办", "repaid-still-overdue")])
+    ("逾期的钱还了好几天了 记录还在 怎么办", "repaid-still-overdue"),
+    # the money is there but will not go in (a transfer limit, a code): how to repay, not hardship;
+    # with hardship words beside the obstacle it stays cannot-repay's
+    ("借呗逾期了 余额宝转不进去钱 还不上怎么办", "how-to-repay"), ("借呗逾期了 银行卡限额 还不上 急", "how-to-repay"),
+    ("借呗还款收不到验证码 还不了", "how-to-repay"), ("借呗逾期了 卡里没钱 还不上怎么办", "cannot-repay"),
+    ("工作没了 银行卡也被冻结 借呗还不上怎么办", "cannot-repay")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
