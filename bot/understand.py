@@ -121,13 +121,15 @@ BARE_NUMBER = re.compile(rf"[-−负]?\s*{NUMBER}")
 SHORT_ANSWER_MAX_CHARS = 12
 """A message this short that carries a value ("二十天", "五千块") answers the value the bot asked for."""
 # where a message's questions part: punctuation or a space (a point only outside a number, "1.5万"), or
-# right after a closing 吗/呢/嘛 that more text follows ("罚息多吗会上征信吗"); 么 is left out, since it
-# ends 什么 and 怎么 inside a question
-CLAUSE_BREAK = re.compile(r"[,，。?？!！;；\s]+|(?<![0-9])\.+|\.+(?![0-9])|(?<=[吗呢嘛])(?=\S)")
+# right after a closing 吗/呢/嘛 or an A-not-A weighing (多不多) that more text follows ("罚息多吗会上征信吗",
+# "罚息多不多会上征信吗"); 么 is left out, since it ends 什么 and 怎么 inside a question
+WEIGHED = "多不多|高不高|贵不贵"
+"""Asking how much by weighing (A-not-A, each three characters: a lookbehind needs one width)."""
+CLAUSE_BREAK = re.compile(rf"[,，。?？!！;；\s]+|(?<![0-9])\.+|\.+(?![0-9])|(?<=[吗呢嘛])(?=\S)|(?<={WEIGHED})(?=\S)")
 # a part that only weighs the penalty ("是不是很多", "按天算的吗") is the penalty question again
-WEIGHING_THE_PENALTY = re.compile(r"多不多|高不高|贵不贵|很多|很高|很贵|太多|太高|太贵|多吗|高吗|贵吗|按天|按日|按月")
-ASKS_AMOUNT = re.compile(QUESTION_CUE.pattern + r"|多少|几")
-"""A part that asks (a question word, or 多少/几), so "罚息多少" asks and "罚息太高了" does not."""
+WEIGHING_THE_PENALTY = re.compile(rf"{WEIGHED}|很多|很高|很贵|太多|太高|太贵|多吗|高吗|贵吗|按天|按日|按月")
+ASKS_AMOUNT = re.compile(QUESTION_CUE.pattern + rf"|多少|几|{WEIGHED}")
+"""A part that asks (a question word, 多少/几, or "多不多"), so "罚息多少" asks and "罚息太高了" does not."""
 MAX_OTHER_QUESTIONS = 3
 """At most this many parts of one message are read as questions of their own: each costs a retrieval
 or two, and a long message must not multiply them."""

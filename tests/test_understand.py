@@ -201,6 +201,8 @@ def test_retrieval_reads_the_question_without_a_closing_plea(understander: Under
 @pytest.mark.parametrize(("text", "side"), [
     ("借呗欠五千逾期三天罚多少，会影响征信吗", ("会影响征信吗",)),
     ("借呗逾期一天罚息多吗会不会上征信", ("会不会上征信",)),
+    # asked by weighing (多不多), with or without a space after it
+    ("借呗逾期一天 罚息多不多 会不会上征信", ("会不会上征信",)), ("借呗罚息高不高会不会被起诉", ("会不会被起诉",)),
     ("逾期三天会上征信吗？罚息多少", ("借呗逾期三天会上征信吗",)),  # read as about 借呗
     ("借呗欠1.5万逾期十天罚多少. 会起诉吗", ("会起诉吗",)),
     ("借呗欠一万逾期五天罚多少，我该找谁协商", ("我该找谁协商",)),
