@@ -631,7 +631,9 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗到期了 为啥一直没扣钱", "how-to-repay"), ("借呗今天没扣成功 会不会算逾期", "due-time"),
     ("怎么借呗还款日都过中午了还没有扣", "due-time"),
     # the same question asked of the automatic repayment (不自动还款), or with a comma before it
-    ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay")])
+    ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay"),
+    # 超时 (over time) said of the repayment
+    ("借呗超时一天还 影响信用吗", "short-overdue"), ("借呗超时了两个小时还的", "short-overdue")])
 def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
