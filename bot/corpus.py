@@ -238,7 +238,7 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("missed_cues", "late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues", "procedure_questions")
+    @field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues", "procedure_questions")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:
@@ -251,6 +251,9 @@ class Dialogue(_Strict):
     crisis_contacts: tuple[Contact, ...] = Field(min_length=1)
     acts: dict[ActName, Act]
     replies: Replies
+    broke_cues: str = Field(min_length=1)
+    """Words of having no money of one's own to repay (没钱还, 我现在没钱), not of 借呗 having none to lend
+    (借呗里没钱, 没钱借); other patterns say ``{broke}``."""
     missed_cues: str = Field(min_length=1)
     """Words of a repayment missed or not made (没能还, 还款日后两天才还, 记错还款日, no automatic deduction),
     as plain in everyday talk as in talk of being overdue; ``late_cues`` and ``overdue_cues`` say ``{missed}``."""
@@ -369,7 +372,7 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
 
 def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str:
     """``pattern`` with each ``{name}`` of ``shared`` standing for the word list of that name (``{late}``,
-    ``{short}``, ``{due_soon}``, ``{missed}`` from the dialogue, ``{other}`` the other products named in
+    ``{short}``, ``{due_soon}``, ``{missed}``, ``{broke}`` from the dialogue, ``{other}`` the other products named in
     out_of_scope.yaml), checked to compile."""
     expanded = pattern
     for name, words in shared.items():
@@ -448,7 +451,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     missed = {"missed": f"(?:{dialogue.missed_cues})"}
     late = _expand(dialogue.late_cues, missed, dialogue_path, "late_cues")
     shared = {**missed, "late": f"(?:{late})", "short": f"(?:{dialogue.shortfall_cues})",
-              "due_soon": f"(?:{dialogue.due_soon_cues})",
+              "due_soon": f"(?:{dialogue.due_soon_cues})", "broke": f"(?:{dialogue.broke_cues})",
               "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
     dialogue = dialogue.model_copy(update={"late_cues": late,
                                            "overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,

@@ -431,7 +431,7 @@ def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> No
 
 
 @pytest.mark.parametrize("text", ["今天是借呗还款日", "借呗还款日当天全天都能还吗", "借呗最晚哪天还",
-                                  "还款日到了借呗怎么没自动还上", "借呗还款日当天晚上再还来得及吗", "借呗今天到期，现在还可以吗"])
+                                  "借呗还款日当天晚上再还来得及吗", "借呗今天到期，现在还可以吗"])
 def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "due-time", answer
@@ -452,6 +452,7 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗会不会自动扣款", "借呗能不能自动从余额宝扣款",
                                   # 晚上 is not 晚还; no money left in 借呗 is its limit, not the user's hardship
                                   "借呗昨天晚上放的款 到现在还没到账", "借呗里面没钱了 借不出来",
+                                  "借呗怎么突然没钱借了", "余额宝没有钱了 借呗还款日会扣银行卡吗",
                                   # the borrowed money not yet arrived, at whatever time of day it was borrowed
                                   "借呗昨晚借的钱到现在还没到账", "中午在借呗借的钱 怎么还没收到",
                                   "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里",
@@ -599,6 +600,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗欠款实在无力偿还怎么办", "cannot-repay"),
     # no money to pay, said without 还; what happens if it is not repaid
     ("借呗逾期了 我现在没钱 怎么办", "cannot-repay"), ("借呗的钱不还会怎样", "consequences"),
+    ("借呗逾期了 我现在没有钱 怎么办", "cannot-repay"),
     # what happens if it cannot be repaid is consequences'; what to do then stays cannot-repay's
     ("借呗要是真的还不了了 会怎么样", "consequences"), ("借呗还不上 后果严重吗", "consequences"),
     ("借呗还不起了怎么办", "cannot-repay"),
@@ -632,6 +634,7 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("怎么借呗还款日都过中午了还没有扣", "due-time"),
     # the same question asked of the automatic repayment (不自动还款), or with a comma before it
     ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay"),
+    ("还款日到了借呗怎么没自动还上", "how-to-repay"),  # its answer says the due day's cutoff too
     # 超时 (over time) said of the repayment
     ("借呗超时一天还 影响信用吗", "short-overdue"), ("借呗超时了两个小时还的", "short-overdue")])
 def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:

@@ -378,3 +378,13 @@ def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = load_corpus(_write(tmp_path / "a", [_intent()])).fingerprint
     b = load_corpus(_write(tmp_path / "b", [_intent(answer="另一个说明。")])).fingerprint
     assert a != b and len(a) == 64
+
+
+def test_words_of_having_no_money_are_shared_by_the_overdue_words_and_intents(tmp_path: Path) -> None:
+    import re
+
+    corpus = load_corpus(_write(tmp_path, [_intent(cues="{broke}", prefer="{broke}.{0,4}怎么办")],
+                                dialogue={"broke_cues": "(?<!借呗)没钱(?!借)", "overdue_cues": "逾期|{broke}"}))
+    for pattern in (corpus.intents[0].cues, corpus.dialogue.overdue_cues):
+        assert re.search(pattern or "", "我现在没钱") and not re.search(pattern or "", "借呗怎么没钱借了")
+    assert re.search(corpus.intents[0].prefer or "", "没钱了怎么办")
