@@ -631,6 +631,7 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("为啥借呗到期了还是不能自动扣 余额宝里有钱", "how-to-repay"),
     # why it was not deducted is how-to-repay's; whether that makes it overdue, or past noon, the cutoff's
     ("借呗到期了 为啥一直没扣钱", "how-to-repay"), ("借呗今天没扣成功 会不会算逾期", "due-time"),
+    ("借呗为什么没扣 会逾期吗", "due-time"),
     ("怎么借呗还款日都过中午了还没有扣", "due-time"),
     # the same question asked of the automatic repayment (不自动还款), or with a comma before it
     ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay"),
