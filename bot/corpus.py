@@ -78,6 +78,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _alternatives(value: object) -> object:
+    """A pattern written as a list in the YAML, one group of alternatives per line so that a long
+    one can be read: the items joined with ``|``, which is the same regular expression as the one
+    line. Anything else is left for the field's own validation."""
+    if isinstance(value, list | tuple):
+        if not value or not all(isinstance(i, str) and i for i in value):
+            raise ValueError("a pattern written as a list needs non-empty strings")
+        return "|".join(value)
+    return value
+
+
 class Fact(_Strict):
     """One vetted fact; ``basis`` is the citation users see."""
 
@@ -123,6 +134,8 @@ class Intent(_Strict):
     short question about applying ("怎么申请", "要多久", "需要什么材料"; the dialogue's
     ``procedure_questions``) right after this answer is read. The entry itself may then answer it,
     though the question alone is close to nothing in particular."""
+
+    _joined = field_validator("cues", "prefer", mode="before")(_alternatives)
 
     @field_validator("cues", "prefer")
     @classmethod
@@ -238,7 +251,11 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    @field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues", "procedure_questions")
+    _joined = field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues",
+                              "overdue_cues", "procedure_questions", mode="before")(_alternatives)
+
+    @field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues",
+                     "procedure_questions")
     @classmethod
     def _cues_compile(cls, pattern: str) -> str:
         try:

@@ -388,3 +388,12 @@ def test_words_of_having_no_money_are_shared_by_the_overdue_words_and_intents(tm
     for pattern in (corpus.intents[0].cues, corpus.dialogue.overdue_cues):
         assert re.search(pattern or "", "我现在没钱") and not re.search(pattern or "", "借呗怎么没钱借了")
     assert re.search(corpus.intents[0].prefer or "", "没钱了怎么办")
+
+
+def test_a_pattern_written_as_a_list_is_its_items_as_alternatives(tmp_path: Path) -> None:
+    corpus = load_corpus(_write(tmp_path, [_intent(cues=["逾期|晚还", "(?<!不是)不还"], prefer=["还了.{0,4}显示", "已还"])],
+                                dialogue={"late_cues": ["逾期", "晚还"]}))
+    assert corpus.intents[0].cues == "逾期|晚还|(?<!不是)不还" and corpus.intents[0].prefer == "还了.{0,4}显示|已还"
+    assert corpus.dialogue.late_cues == "逾期|晚还"
+    with pytest.raises(CorpusError, match="non-empty strings"):
+        load_corpus(_write(tmp_path, [_intent(cues=["逾期", ""])]))
