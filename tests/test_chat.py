@@ -339,7 +339,8 @@ def test_a_day_late_in_everyday_words_or_with_a_typo_is_answered(bot, text: str)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "short-overdue", answer
 
 
-@pytest.mark.parametrize("text", ["借呗下周才发工资能不能等我几天", "借呗这期我想过两天再还行吗", "借呗月底再还可以吗"])
+@pytest.mark.parametrize("text", ["借呗下周才发工资能不能等我几天", "借呗这期我想过两天再还行吗", "借呗月底再还可以吗",
+                                  "借呗下个月还可以吗"])
 def test_asking_for_a_few_more_days_in_any_words_is_answered(bot, text: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == "postpone", answer
@@ -453,6 +454,8 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # 晚上 is not 晚还; no money left in 借呗 is its limit, not the user's hardship
                                   "借呗昨天晚上放的款 到现在还没到账", "借呗里面没钱了 借不出来",
                                   "借呗怎么突然没钱借了", "余额宝没有钱了 借呗还款日会扣银行卡吗",
+                                  # paying next month's instalment now is early repayment, not a delay
+                                  "蚂蚁借呗现在能还下个月的钱吗", "借呗可以先还下个月的款吗",
                                   # the borrowed money not yet arrived, at whatever time of day it was borrowed
                                   "借呗昨晚借的钱到现在还没到账", "中午在借呗借的钱 怎么还没收到",
                                   "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里",
