@@ -175,6 +175,16 @@ def test_a_follow_up_after_the_credit_report_answer_is_about_the_record(bot, fol
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
+@pytest.mark.parametrize(("follow_up", "intent"), [("还是不行怎么办", "how-to-repay"), ("会上征信吗", "credit-report"),
+                                                   ("罚息怎么算", "penalty")])
+def test_a_follow_up_after_the_how_to_repay_answer_is_about_the_money_not_going_in(bot, follow_up: str,
+                                                                                   intent: str) -> None:
+    """"还是不行怎么办" after the repayment would not go in got the borrow-again answer; the how-to-repay
+    answer (which ends with customer service) is given again. Other questions keep their own answers."""
+    s = bot.chat.reply("余额宝转不进去 借呗逾期的钱还不了").session_id
+    assert bot.chat.reply(follow_up, s).sources[0].id == intent
+
+
 @pytest.mark.parametrize(("ask", "intent"), [("能减免罚息吗", "waive-penalty"), ("罚息合法吗", "annual-rate")])
 def test_a_question_naming_the_penalty_after_an_estimate_gets_its_own_answer(bot, ask: str, intent: str) -> None:
     """With the values held, any message naming 罚息 once got the estimate again; asking the amount still does."""
