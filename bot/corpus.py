@@ -78,14 +78,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _alternatives(value: object) -> object:
-    """A pattern written as a list in the YAML, one group of alternatives per line so that a long
-    one can be read: the items joined with ``|``, which is the same regular expression as the one
-    line. Anything else is left for the field's own validation."""
+def _pattern(value: object) -> object:
+    """A regular expression field, checked to compile. It may be written as a list in the YAML, one
+    group of alternatives per line so that a long one can be read: the items joined with ``|``, which
+    is the same regular expression as the one line. Anything else is left for the field's own
+    validation."""
     if isinstance(value, list | tuple):
         if not value or not all(isinstance(i, str) and i for i in value):
             raise ValueError("a pattern written as a list needs non-empty strings")
-        return "|".join(value)
+        value = "|".join(value)
+    if isinstance(value, str):
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
     return value
 
 
@@ -135,17 +141,7 @@ class Intent(_Strict):
     ``procedure_questions``) right after this answer is read. The entry itself may then answer it,
     though the question alone is close to nothing in particular."""
 
-    _joined = field_validator("cues", "prefer", mode="before")(_alternatives)
-
-    @field_validator("cues", "prefer")
-    @classmethod
-    def _cues_compile(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return pattern
+    _patterns = field_validator("cues", "prefer", mode="before")(_pattern)
 
     @field_validator("questions", "tags", "facts")
     @classmethod
@@ -251,18 +247,8 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    _joined = field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues",
-                              "overdue_cues", "procedure_questions", mode="before")(_alternatives)
-
-    @field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues", "overdue_cues",
-                     "procedure_questions")
-    @classmethod
-    def _cues_compile(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        return pattern
+    _patterns = field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues",
+                                "overdue_cues", "procedure_questions", mode="before")(_pattern)
 
     contacts: tuple[Contact, ...] = Field(min_length=1)
     crisis_contacts: tuple[Contact, ...] = Field(min_length=1)
