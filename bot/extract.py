@@ -56,9 +56,11 @@ _UNTIL_DUE_AFTER = re.compile(r"\s*(?:后|以后|之后)?\s*(?:就|才|要|会)*
 _UNTIL_DUE_BEFORE = re.compile(r"(?:离|距离?)(?:到期|还款日|还款)[^，,。]{0,4}(?:还有|还剩)\s*$")
 # days overdue counted from the dates: "15号到期 … 今天17号" (same month, today after the due day)
 _DAY_OF_MONTH = r"(?P<{}>\d{{1,2}}|[一二三四五六七八九十两]{{1,3}})"
-_DUE_DAY = re.compile(_DAY_OF_MONTH.format("due") + r"号(?:就|是|已经)?(?:到期|还款|是?还款日|截止)"
+_MONTH = r"(?:(?P<{}>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月(?:份)?)?"
+_DUE_DAY = re.compile(_MONTH.format("due_month") + _DAY_OF_MONTH.format("due") + r"号(?:就|是|已经)?(?:到期|还款|是?还款日|截止)"
                       r"|(?:还款日|到期日|到期)(?:是|在|为)?(?:每个?月)?" + _DAY_OF_MONTH.format("due2") + "号")
-_TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|都|都已经|已经到了?|到了?)?" + _DAY_OF_MONTH.format("today") + "号")
+_TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|都|都已经|已经到了?|到了?)?" + _MONTH.format("today_month")
+                    + _DAY_OF_MONTH.format("today") + "号")
 # …or the day it was repaid on: "还款日是15号 我16号早上还的" (said as done, not planned: 才还, 还的, 还上)
 _PAID_DAY = re.compile(_DAY_OF_MONTH.format("paid") + r"号[^，,。？?0-9]{0,8}?(?:才还|还(?:的|了|上|清|完|进去))")
 # …or from a due day named relative to today: "昨天到期" is one day late by today
@@ -81,6 +83,8 @@ _UNIT_GAP = re.compile(r"(?<=[0-9])\s+(?=[万千kw块元天个月周年日星礼
 """Spaces between a number and its unit ("欠款 1 万 逾期 10 天") are closed before reading."""
 _PHONE_LIKE = re.compile(r"^(?:1[3-9]\d{9}|\d{12,})$")  # a mobile number, or an id/card-like run
 _LONG_DIGITS = re.compile(r"^\d{7,}$")
+_MONTH_AFTER = re.compile(r"^\s*月")
+"""A number up to 12 just before 月 (not taken as a duration) names a month: 10月15号到期, 3月份借的."""
 
 
 @dataclass(frozen=True)
@@ -243,9 +247,12 @@ def _days_from_dates(text: str) -> tuple[int, Approx] | None:
     if due is None or later is None:
         return None
     d = parse_number(due.group("due") or due.group("due2"))
-    t = parse_number(later.group(1))
+    t = parse_number(later.group("today" if later.re is _TODAY else "paid"))
     if d is None or t is None or not (1 <= d < t <= 31):
         return None
+    months = (due.group("due_month"), later.group("today_month") if later.re is _TODAY else None)
+    if None not in months and parse_number(months[0]) != parse_number(months[1]):
+        return None  # a due day in another month: its length (and the year's) is not known here
     days = int(t - d)
     said = f"今天{t.normalize():f}号" if later.re is _TODAY else f"{t.normalize():f}号才还"
     return days, Approx("days", "dates", Decimal(days), None, f"{d.normalize():f}号到期，{said}")
@@ -272,6 +279,8 @@ def _find_principal(text: str) -> Decimal | None:
             continue
         if not has_unit and len(raw) == 1 and not raw.isdigit():
             continue  # a lone 一 or 两 without a unit starts a word (借呗一直没还, 借两下), not an amount
+        if not has_unit and value <= 12 and _MONTH_AFTER.match(after):
+            continue
         if _UNPAID_AFTER.match(after):
             priority = 3
         elif has_unit or has_cue:

@@ -192,7 +192,22 @@ def test_a_repayment_day_that_is_not_late_or_only_planned_gives_no_days(text: st
     assert extract(text).days is None
 
 
-@pytest.mark.parametrize("text", ["借呗15号到期 能17号还吗", "借呗25号到期 今天3号了", "借呗20号到期 今天是15号"])
+@pytest.mark.parametrize(("text", "days"), [("借呗欠5000 11月15号到期 今天11月20号", 5), ("借呗11月15号到期 今天20号", 5),
+                                            ("借呗3月份5号到期 今天是3月8号", 3)])
+def test_days_are_counted_when_the_dates_name_the_same_month(text: str, days: int) -> None:
+    assert extract(text).days == days
+
+
+@pytest.mark.parametrize(("text", "principal"), [("借呗10月15号到期 欠5000 今天还罚多少", Decimal(5000)),
+                                                 ("借呗3月份借的5000", Decimal(5000)), ("欠了10月的账单3000", Decimal(3000)),
+                                                 ("借呗10月15号到期", None), ("借呗12月到期", None),
+                                                 ("欠5000 月底还", Decimal(5000))])
+def test_a_calendar_month_is_not_money(text: str, principal: Decimal | None) -> None:
+    assert extract(text).principal == principal
+
+
+@pytest.mark.parametrize("text", ["借呗15号到期 能17号还吗", "借呗25号到期 今天3号了", "借呗20号到期 今天是15号",
+                                  "借呗10月15号到期 今天11月20号"])
 def test_dates_that_do_not_say_how_late_give_no_days(text: str) -> None:
     # a later date asked for, not today; a due day in the previous month (its length unknown); not yet due
     assert extract(text).days is None

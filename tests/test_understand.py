@@ -108,6 +108,9 @@ def test_credit_words_are_overdue_talk_except_about_repaying_early(understander:
     ("借呗借钱会影响征信吗 我没逾期", True), ("征信上显示借呗逾期 可我没逾期啊", False),
     # owing nothing is said as not overdue; asking whether anything is owed is not
     ("借呗现在没欠款 为什么不能借了", True), ("借呗有没有欠款 在哪查", False),
+    # paying today for a later due day is early; for a day of last month, or with a penalty asked, it is late
+    ("借呗20号才到期 今天就还了 会影响吗", True), ("借呗欠了五千 上个月15号到期的 今天还罚多少", False),
+    ("借呗15号到期的 今天还要罚息吗", False),
 ])
 def test_not_overdue_statements(understander: Understander, text: str, not_overdue: bool) -> None:
     assert understander.understand(text).not_overdue is not_overdue
