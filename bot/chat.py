@@ -61,6 +61,7 @@ class ChatService:
                            {i.id: re.compile(i.cues) for i in corpus.intents if i.cues},
                            {i.id: re.compile(i.prefer) for i in corpus.intents if i.prefer},
                            frozenset(i.id for i in corpus.intents if i.late_cued),
+                           frozenset(i.id for i in corpus.intents if i.product_follow_up),
                            settings.threshold(settings.retrieval_mode))
 
     def understand(self, message: str, awaiting: str | None = None) -> Turn:
@@ -74,6 +75,8 @@ class ChatService:
         decision = decide(turn, state.slots, result, self.roles, self.limits, state.previous_intent)
         if decision.kind is ReplyKind.FALLBACK and turn.ellipsis is not None and state.previous_intent is not None:
             turn, result, decision = self._restated(turn, state, result, decision)
+        if decision.scope == "other_product" and state.last_answered_intent is not None:
+            turn, result, decision = self._product_in_context(turn, state, result, decision)
         if decision.kind is ReplyKind.FALLBACK and turn.act is DialogueAct.NONE:
             turn, result, decision = self._after_unanswered(turn, state, result, decision)
         if decision.kind is ReplyKind.FALLBACK and self._may_follow_up(turn, state, result):
@@ -158,6 +161,23 @@ class ChatService:
             return turn, result, decision
         logger.debug("previous question asked of %s: %s", turn.ellipsis, answer.intent)
         return again, found, answer
+
+    def _product_in_context(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
+                            decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
+        """"那花呗还能用吗" after an answer about an overdue 借呗: what the overdue 借呗 does to the other
+        product, when reading it in that conversation lands on an entry that answers such questions
+        (``product_follow_up``). A question with lateness of its own ("花呗逾期了怎么办"), a long one,
+        and "那花呗呢" (the last question asked of 花呗: "借呗逾期会上征信吗" → "花呗逾期会上征信吗") are
+        about the other product and fall back as before."""
+        context = self.corpus.dialogue.follow_up_context
+        if (context is None or turn.overdue_talk or turn.ellipsis is not None
+                or len(turn.text) > FOLLOW_UP_MAX_CHARS):
+            return turn, result, decision
+        read, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
+        if answer.kind is not ReplyKind.ANSWER or answer.intent not in self.roles.product_follow_ups:
+            return turn, result, decision
+        logger.debug("another product asked of in an overdue 借呗 conversation: %s", answer.intent)
+        return read, found, answer
 
     def _after_unanswered(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
                           decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:

@@ -141,6 +141,11 @@ class Intent(_Strict):
     ``procedure_questions``) right after this answer is read. The entry itself may then answer it,
     though the question alone is close to nothing in particular."""
 
+    product_follow_up: bool = False
+    """In a conversation about an overdue 借呗, a short question that names only another product and
+    no lateness of its own ("那花呗还能用吗", "那网商贷呢") asks what the overdue 借呗 does to it: read
+    in that conversation, this entry may answer it (other such questions still fall back)."""
+
     _patterns = field_validator("cues", "prefer", mode="before")(_pattern)
 
     @field_validator("questions", "tags", "facts")

@@ -39,6 +39,8 @@ class Roles:
     prefer: dict[str, re.Pattern[str]] = field(default_factory=dict)
     late_cued: frozenset[str] = frozenset()
     """Intents whose cue words include being late: a message whose dates show it late has them."""
+    product_follow_ups: frozenset[str] = frozenset()
+    """Intents that may answer a short question about another product after an overdue 借呗 answer."""
     threshold: float = 1.0
     """Confidence an intent needs to win over a close everyday topic when the message talks of being overdue."""
 

@@ -175,6 +175,15 @@ def test_a_follow_up_after_the_credit_report_answer_is_about_the_record(bot, fol
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
+@pytest.mark.parametrize(("follow_up", "intent"), [("要多久", "record-duration"), ("会影响房贷吗", "credit-report"),
+                                                   ("还能借吗", "borrow-again"), ("记录不对怎么办", "record-dispute")])
+def test_a_follow_up_after_the_record_duration_answer_is_about_the_record(bot, follow_up: str, intent: str) -> None:
+    """"要多久" after "逾期记录能消除吗" asks how long the record stays (it got the borrow-again answer);
+    other questions keep their own answers."""
+    s = bot.chat.reply("借呗逾期记录能消除吗").session_id
+    assert bot.chat.reply(follow_up, s).sources[0].id == intent
+
+
 @pytest.mark.parametrize(("follow_up", "intent"), [("还是不行怎么办", "how-to-repay"), ("会上征信吗", "credit-report"),
                                                    ("罚息怎么算", "penalty")])
 def test_a_follow_up_after_the_how_to_repay_answer_is_about_the_money_not_going_in(bot, follow_up: str,
@@ -218,6 +227,19 @@ def test_the_previous_question_asked_of_another_product(bot) -> None:
     s = bot.chat.reply("花呗逾期了").session_id
     assert bot.chat.reply("借呗还能用吗", s).sources[0].id == "other-affects-jiebei"
     assert bot.chat.reply("那信用卡呢", s).sources[0].id == "other-affects-jiebei"
+
+
+@pytest.mark.parametrize(("question", "intent"), [("那花呗还能用吗", "jiebei-affects-other"), ("花呗会被关吗", "jiebei-affects-other"),
+                                                  ("信用卡还能办吗", "credit-report"), ("花呗逾期了怎么办", None),
+                                                  ("花呗怎么还款", None), ("那网商贷呢", None)])
+def test_another_product_asked_about_after_an_overdue_jiebei_answer(bot, question: str, intent: str | None) -> None:
+    """"那花呗还能用吗" after "借呗逾期一天" asks what the overdue 借呗 does to 花呗 (it fell back as another
+    product's question); the other product's own lateness, its everyday use and "那网商贷呢" (the last
+    question asked of it) still fall back, and so does the question with no conversation before it."""
+    s = bot.chat.reply("借呗逾期一天").session_id
+    reply = bot.chat.reply(question, s)
+    assert (reply.sources[0].id if reply.kind is ReplyKind.ANSWER else None) == intent
+    assert bot.chat.reply(question).kind is ReplyKind.FALLBACK
 
 
 def test_a_question_about_jiebei_right_after_another_products_overdue_is_read_with_it(bot) -> None:
