@@ -199,15 +199,15 @@ class ChatService:
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
         """A short message naming no product, after an answer in this conversation ("会被起诉吗").
 
-        Saying one is not overdue ("可是我没有逾期啊") is a follow-up only when the last answer's entry
-        is about being shown as overdue (its own context says so: "借呗提示我当前存在逾期，"); read
-        after an overdue 借呗 it would contradict itself."""
+        Saying one is not overdue ("可是我没有逾期啊", "可是我借呗没逾期", which may name 借呗) is a
+        follow-up only when the last answer's entry is about being shown as overdue (its own context
+        says so: "借呗提示我当前存在逾期，"); read after an overdue 借呗 it would contradict itself."""
         context = self.corpus.dialogue.follow_up_context
         denial = turn.not_overdue
         return (context is not None and result is not None and bool(result.hits)
                 and state.last_answered_intent is not None
                 and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None
-                and not turn.names_product
+                and (not turn.names_product or denial)
                 and (not denial or bool(self._follow_up_contexts(state, denial=True)))
                 and (result.scope not in NOT_FOLLOW_UPS or (denial and result.scope == "not_overdue")))
 
@@ -234,8 +234,9 @@ class ChatService:
         procedure = last.procedure_context if last is not None and turn.asks_procedure else None
         for context in [procedure] + contexts if procedure else contexts:
             # asked how to apply right after an answer about applying ("怎么申请" after the waiver
-            # answer): that entry may answer, though the message alone was close to nothing in particular
-            own = closest | {last.id} if context == procedure and last is not None else closest
+            # answer), or denied being overdue after an answer about being shown so ("可是我借呗没逾期"
+            # after "当前存在逾期"): that entry may answer, though the message alone was not close to it
+            own = closest | {last.id} if (context == procedure or turn.not_overdue) and last is not None else closest
             in_context, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
             if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
                 # the context chose an entry the message alone was not close to ("怎么办" after the

@@ -335,7 +335,7 @@ def test_saying_the_answer_missed_gets_an_apology_and_a_person(bot, complaint: s
     assert answer.kind is ReplyKind.SMALLTALK and answer.lead.startswith("抱歉") and "95188" in answer.answer
 
 
-@pytest.mark.parametrize("denial", ["可是我没有逾期啊", "我没逾期过啊", "我根本没有逾期"])
+@pytest.mark.parametrize("denial", ["可是我没有逾期啊", "我没逾期过啊", "我根本没有逾期", "可是我借呗没逾期"])
 def test_saying_one_is_not_overdue_after_the_overdue_notice_answer_is_about_the_notice(bot, denial: str) -> None:
     """Being told "当前存在逾期" when one is not overdue is what that answer explains (the loan may be
     elsewhere); it got "if you are not overdue, I cannot help". After other answers it still does."""

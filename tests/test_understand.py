@@ -65,13 +65,14 @@ def test_a_long_question_that_mentions_customer_service_is_a_question(understand
                                   "借呗有一次迟还了额度就没了", "借呗昨天忘了，今天才补上行不行",
                                   "借呗15号到期 能不能20号再还", "借呗可以发了工资再还吗",
                                   "借呗能申请展期吗", "借呗凌晨一点才还款", "过了12点才还的",
-                                  "借呗***号到期能***号还吗", "借呗***号还款 ***号还可以吗"])
+                                  "借呗***号到期能***号还吗", "借呗***号还款 ***号还可以吗", "晚三天会怎样"])
 def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Understander, text: str) -> None:
     assert understander.understand(text).overdue_talk
 
 
 @pytest.mark.parametrize("text", ["借呗最迟还款日是哪天", "借呗的密码忘了怎么办", "借呗还款日可以改成20号再还吗",
-                                  "借呗几号还款", "借呗***号还款可以吗", "借呗提前还罚多少"])
+                                  "借呗几号还款", "借呗***号还款可以吗", "借呗提前还罚多少", "借呗放款晚三天正常吗",
+                                  "借呗借款晚两天才到账"])
 def test_words_near_being_late_are_not_talk_of_it(understander: Understander, text: str) -> None:
     assert not understander.understand(text).overdue_talk
 
