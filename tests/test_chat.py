@@ -645,7 +645,10 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # with hardship words beside the obstacle it stays cannot-repay's
     ("借呗逾期了 余额宝转不进去钱 还不上怎么办", "how-to-repay"), ("借呗逾期了 银行卡限额 还不上 急", "how-to-repay"),
     ("借呗还款收不到验证码 还不了", "how-to-repay"), ("借呗逾期了 卡里没钱 还不上怎么办", "cannot-repay"),
-    ("工作没了 银行卡也被冻结 借呗还不上怎么办", "cannot-repay")])
+    ("工作没了 银行卡也被冻结 借呗还不上怎么办", "cannot-repay"),
+    # a failed repayment, or money that will not go in, said without a word of being late
+    ("借呗的自动还款失败了 我该怎么办", "how-to-repay"), ("借呗的钱一直还不进去", "how-to-repay"),
+    ("我的借呗为啥老还不了款", "how-to-repay"), ("借呗到期了为什么还不扣款", "how-to-repay")])
 def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
