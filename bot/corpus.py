@@ -143,8 +143,9 @@ class Intent(_Strict):
 
     product_follow_up: bool = False
     """In a conversation about an overdue 借呗, a short question that names only another product and
-    no lateness of its own ("那花呗还能用吗", "那网商贷呢") asks what the overdue 借呗 does to it: read
-    in that conversation, this entry may answer it (other such questions still fall back)."""
+    no lateness of its own ("那花呗还能用吗", "信用卡还能办吗") asks what the overdue 借呗 does to it:
+    read in that conversation, this entry may answer it (other such questions, and "那花呗呢", still
+    fall back)."""
 
     _patterns = field_validator("cues", "prefer", mode="before")(_pattern)
 
