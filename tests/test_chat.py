@@ -175,6 +175,15 @@ def test_a_follow_up_after_the_credit_report_answer_is_about_the_record(bot, fol
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
+@pytest.mark.parametrize(("follow_up", "intent"), [("要去吗", "lawsuit"), ("不去会怎样", "lawsuit"), ("会坐牢吗", "jail-fear"),
+                                                   ("会影响孩子吗", "family-liability")])
+def test_a_follow_up_after_the_lawsuit_answer_is_about_the_lawsuit(bot, follow_up: str, intent: str) -> None:
+    """"要去吗" after "借呗逾期被起诉了" asks whether to go to court (it got how-to-repay); other questions
+    keep their own answers."""
+    s = bot.chat.reply("借呗逾期被起诉了").session_id
+    assert bot.chat.reply(follow_up, s).sources[0].id == intent
+
+
 @pytest.mark.parametrize(("follow_up", "intent"), [("要多久", "record-duration"), ("会影响房贷吗", "credit-report"),
                                                    ("还能借吗", "borrow-again"), ("记录不对怎么办", "record-dispute")])
 def test_a_follow_up_after_the_record_duration_answer_is_about_the_record(bot, follow_up: str, intent: str) -> None:
