@@ -247,10 +247,12 @@ class Composer:
         # matched, e.g. an estimate after a bare number); never the score of another entry
         confidence = next((h.score for h in result.hits if h.id == intent.id), 0.0) if intent and result else 0.0
 
-        if decision.act is DialogueAct.CONFIRM and intent is not None:
-            # "真的吗": the last answer's lead said again, affirmed, with where to check it
+        if decision.act in (DialogueAct.CONFIRM, DialogueAct.WHY) and intent is not None:
+            # "真的吗": the last answer's lead said again, affirmed, with where to check it; "为什么":
+            # the lead said again with the answer's explanation under it
             act = d.acts[decision.act.value]
-            return self._answer(kind, act.lead + intent.lead, [act.reply], confidence=0.0,
+            explained = [intent.details] if decision.act is DialogueAct.WHY else []
+            return self._answer(kind, act.lead + intent.lead, explained + [act.reply], confidence=0.0,
                                 sources=self.sources(intent, None, None),
                                 contacts=self.contacts if kind is ReplyKind.HANDOFF else [],
                                 disclaimer=DISCLAIMER if intent.advice else None)

@@ -208,10 +208,10 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     """Choose the reply kind for ``turn`` given the remembered ``slots`` and the retrieval ``result``.
 
     ``result`` may be None only for dialogue acts, which never need retrieval. ``last_intent``: the
-    entry that answered the conversation's previous message, which "真的吗" asks about.
+    entry that answered the conversation's previous message, which "真的吗" and "为什么" ask about.
     """
-    if turn.act is DialogueAct.CONFIRM:
-        if last_intent is None:  # nothing to confirm: not sure what is asked
+    if turn.act in (DialogueAct.CONFIRM, DialogueAct.WHY):
+        if last_intent is None:  # nothing to confirm or explain: not sure what is asked
             return Decision(ReplyKind.FALLBACK, slots, scope="unsure")
         if last_intent == roles.penalty and slots.complete:  # the estimate again, its formula shown
             return Decision(ReplyKind.PENALTY, slots, intent=roles.penalty, estimate=True, estimate_first=True)

@@ -32,6 +32,8 @@ class DialogueAct(StrEnum):
     RESET = "reset"
     CONFIRM = "confirm"
     """"真的吗", "你确定吗": asks whether the last answer holds."""
+    WHY = "why"
+    """A bare "为什么", "凭什么": asks the reason for the last answer; its explanation is given."""
     WORRY = "worry"
     """"我好怕", "好慌": fear said without a question."""
     UNHELPFUL = "unhelpful"
@@ -46,10 +48,11 @@ STATEMENT_ACTS = frozenset({DialogueAct.REPAID})
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
 ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
-             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.UNHELPFUL, DialogueAct.WORRY,
-             DialogueAct.REPAID)
+             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.WHY, DialogueAct.UNHELPFUL,
+             DialogueAct.WORRY, DialogueAct.REPAID)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
-SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.UNHELPFUL: 16,
+SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.WHY: 12,
+              DialogueAct.UNHELPFUL: 16,
               DialogueAct.WORRY: 16, DialogueAct.REPAID: 20}
 
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's

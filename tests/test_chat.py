@@ -145,6 +145,18 @@ def test_asking_whether_it_is_true_restates_the_last_answer(bot, ask: str) -> No
     assert bot.chat.reply(ask).kind is ReplyKind.FALLBACK  # a new conversation: nothing to confirm
 
 
+@pytest.mark.parametrize("ask", ["为什么", "那为什么呢", "凭什么"])
+def test_asking_why_gives_the_last_answers_explanation(bot, ask: str) -> None:
+    """A bare "为什么" after "不能自己推迟" got the repaid-but-still-shown-overdue answer (read as
+    "借呗逾期了，为什么"); it now gets that answer's explanation under its lead, and falls back with
+    nothing answered before it."""
+    first = bot.chat.reply("借呗能晚几天还吗")
+    again = bot.chat.reply(ask, first.session_id)
+    assert again.kind is ReplyKind.ANSWER and again.sources[0].id == first.sources[0].id
+    assert first.lead in again.lead and first.answer.split("\n\n")[1] in again.answer and "95188" in again.answer
+    assert bot.chat.reply(ask).kind is ReplyKind.FALLBACK
+
+
 def test_fear_without_a_question_is_met_calmly(bot) -> None:
     answer = bot.chat.reply("我好怕")
     assert answer.kind is ReplyKind.SMALLTALK and "别慌" in answer.lead and "95188" in answer.answer

@@ -38,6 +38,8 @@ def understander() -> Understander:
     ("不对 是两万", DialogueAct.NONE), ("借呗逾期算不对吗", DialogueAct.NONE), ("账单看不懂怎么办", DialogueAct.NONE),
     ("你理解错了", DialogueAct.UNHELPFUL), ("说了等于没说", DialogueAct.UNHELPFUL), ("不是逾期", DialogueAct.NONE),
     ("没问题", DialogueAct.NONE),
+    ("为什么", DialogueAct.WHY), ("那为什么呢？", DialogueAct.WHY), ("凭什么啊", DialogueAct.WHY), ("怎么会这样", DialogueAct.WHY),
+    ("为什么借呗会关闭", DialogueAct.NONE), ("为什么没扣款", DialogueAct.NONE),
     # saying there is a question before asking it: greeted and invited, not told it is everyday use
     ("我想问下借呗的事", DialogueAct.GREETING), ("请问", DialogueAct.GREETING), ("我有个问题想问一下", DialogueAct.GREETING),
     ("你好 我想问一下借呗逾期的事情", DialogueAct.GREETING), ("想问下借呗逾期了怎么办", DialogueAct.NONE),
