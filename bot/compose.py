@@ -18,7 +18,7 @@ from bot.policy import Decision
 from bot.retrieve.hybrid import RetrievalResult
 from bot.sessions import Slots
 from bot.settings import Settings
-from bot.understand import DialogueAct
+from bot.understand import ABOUT_LAST_ANSWER, DialogueAct
 from bot.vague import Approx
 
 ARTICLE_TITLE = "借呗逾期后解决流程，全面解析"
@@ -247,7 +247,7 @@ class Composer:
         # matched, e.g. an estimate after a bare number); never the score of another entry
         confidence = next((h.score for h in result.hits if h.id == intent.id), 0.0) if intent and result else 0.0
 
-        if decision.act in (DialogueAct.CONFIRM, DialogueAct.WHY) and intent is not None:
+        if decision.act in ABOUT_LAST_ANSWER and intent is not None:
             # "真的吗": the last answer's lead said again, affirmed, with where to check it; "为什么":
             # the lead said again with the answer's explanation under it
             act = d.acts[decision.act.value]

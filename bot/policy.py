@@ -19,7 +19,7 @@ from bot.answer import ReplyKind
 from bot.penalty import Limits, out_of_range
 from bot.retrieve.hybrid import Miss, RetrievalResult
 from bot.sessions import Slots
-from bot.understand import DialogueAct, Turn
+from bot.understand import ABOUT_LAST_ANSWER, DialogueAct, Turn
 
 PREFER_WITHIN = 3
 """How far down the candidates an intent singled out by its own words may come from."""
@@ -210,7 +210,7 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
     ``result`` may be None only for dialogue acts, which never need retrieval. ``last_intent``: the
     entry that answered the conversation's previous message, which "真的吗" and "为什么" ask about.
     """
-    if turn.act in (DialogueAct.CONFIRM, DialogueAct.WHY):
+    if turn.act in ABOUT_LAST_ANSWER:
         if last_intent is None:  # nothing to confirm or explain: not sure what is asked
             return Decision(ReplyKind.FALLBACK, slots, scope="unsure")
         if last_intent == roles.penalty and slots.complete:  # the estimate again, its formula shown

@@ -44,6 +44,8 @@ class DialogueAct(StrEnum):
 
 STATEMENT_ACTS = frozenset({DialogueAct.REPAID})
 """Acts that tell the user's situation: the question that follows may be read together with them."""
+ABOUT_LAST_ANSWER = frozenset({DialogueAct.CONFIRM, DialogueAct.WHY})
+"""Acts that ask about the last answer ("真的吗", "为什么"): that answer is given again."""
 
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
@@ -52,8 +54,7 @@ ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, Dialog
              DialogueAct.WORRY, DialogueAct.REPAID)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
 SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.WHY: 12,
-              DialogueAct.UNHELPFUL: 16,
-              DialogueAct.WORRY: 16, DialogueAct.REPAID: 20}
+              DialogueAct.UNHELPFUL: 16, DialogueAct.WORRY: 16, DialogueAct.REPAID: 20}
 
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a
