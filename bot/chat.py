@@ -39,10 +39,12 @@ FOLLOW_UP_MAX_CHARS = 30
 """Longer messages are questions of their own, never read as a follow-up."""
 FOLLOW_UP_WITHIN = 3
 """A follow-up read in context must land on one of the message's own top intents."""
-NOT_FOLLOW_UPS = ("chitchat", "not_overdue")
+NOT_FOLLOW_UPS = ("chitchat",)
 """Out-of-scope topics that stay out of scope whatever came before. Another product is not among
 them: a message that names one is never a follow-up, and one that names none ("怎么办") may only
-sound like the other-product questions."""
+sound like the other-product questions. Nor are the not-overdue questions: a message that says it
+is not overdue is a follow-up only after an answer about being shown so (see ``_may_follow_up``),
+and one that says nothing of the kind ("那房贷呢") may only sound like them."""
 
 
 class ChatService:
@@ -209,7 +211,7 @@ class ChatService:
                 and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None
                 and (not turn.names_product or denial)
                 and (not denial or bool(self._follow_up_contexts(state, denial=True)))
-                and (result.scope not in NOT_FOLLOW_UPS or (denial and result.scope == "not_overdue")))
+                and result.scope not in NOT_FOLLOW_UPS)
 
     def _follow_up_contexts(self, state: SessionState, denial: bool = False) -> list[str]:
         """What a follow-up is read after: the last answer's own context when its entry has one, then

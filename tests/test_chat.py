@@ -263,6 +263,16 @@ def test_another_product_asked_about_after_an_overdue_jiebei_answer(bot, questio
     assert bot.chat.reply(question).kind is ReplyKind.FALLBACK
 
 
+def test_a_follow_up_that_only_sounds_like_a_not_overdue_question_is_read_in_context(bot) -> None:
+    """"那房贷呢" after "借呗逾期了" is whether the overdue touches a mortgage: it got "if you are not
+    overdue, I cannot say" (its nearest out-of-scope questions are not-overdue ones). Saying one is not
+    overdue there still gets that reply."""
+    s = bot.chat.reply("借呗逾期了").session_id
+    assert bot.chat.reply("那房贷呢", s).sources[0].id == "credit-report"
+    s = bot.chat.reply("借呗逾期了").session_id
+    assert bot.chat.reply("我一直按时还的", s).kind is ReplyKind.FALLBACK
+
+
 def test_a_question_about_jiebei_right_after_another_products_overdue_is_read_with_it(bot) -> None:
     """"借呗还能用吗" after "花呗逾期了" (another product's, which falls back) is whether 花呗's overdue
     touches 借呗; an everyday question after it ("借呗怎么提额") and the same question without it still
