@@ -171,47 +171,29 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     assert answer.kind is ReplyKind.HANDOFF and "95188" in answer.answer
 
 
-@pytest.mark.parametrize(("follow_up", "intent"), [("严重吗", "short-overdue"), ("怎么办", "overdue-what-now"),
-                                                   ("会上征信吗", "credit-report"), ("还能借吗", "borrow-again")])
-def test_a_follow_up_after_the_one_day_answer_stays_with_a_short_delay(bot, follow_up: str, intent: str) -> None:
-    """"严重吗" after "逾期一天" is not the long-overdue consequences; "怎么办" is what to do now."""
-    s = bot.chat.reply("借呗逾期一天").session_id
-    assert bot.chat.reply(follow_up, s).sources[0].id == intent
-
-
-@pytest.mark.parametrize(("follow_up", "intent"), [("能消掉吗", "record-duration"), ("那怎么办", "overdue-what-now")])
-def test_a_follow_up_after_the_credit_report_answer_is_about_the_record(bot, follow_up: str, intent: str) -> None:
-    """"能消掉吗" after "会上征信吗" asks about the record (it got "repaid, still shown overdue"); when the
-    record's own context answers nothing ("那怎么办"), the message is read as talk of being overdue."""
-    s = bot.chat.reply("借呗逾期会上征信吗").session_id
-    assert bot.chat.reply(follow_up, s).sources[0].id == intent
-
-
-@pytest.mark.parametrize(("follow_up", "intent"), [("要去吗", "lawsuit"), ("不去会怎样", "lawsuit"), ("会坐牢吗", "jail-fear"),
-                                                   ("会影响孩子吗", "family-liability")])
-def test_a_follow_up_after_the_lawsuit_answer_is_about_the_lawsuit(bot, follow_up: str, intent: str) -> None:
-    """"要去吗" after "借呗逾期被起诉了" asks whether to go to court (it got how-to-repay); other questions
-    keep their own answers."""
-    s = bot.chat.reply("借呗逾期被起诉了").session_id
-    assert bot.chat.reply(follow_up, s).sources[0].id == intent
-
-
-@pytest.mark.parametrize(("follow_up", "intent"), [("要多久", "record-duration"), ("会影响房贷吗", "credit-report"),
-                                                   ("还能借吗", "borrow-again"), ("记录不对怎么办", "record-dispute")])
-def test_a_follow_up_after_the_record_duration_answer_is_about_the_record(bot, follow_up: str, intent: str) -> None:
-    """"要多久" after "逾期记录能消除吗" asks how long the record stays (it got the borrow-again answer);
-    other questions keep their own answers."""
-    s = bot.chat.reply("借呗逾期记录能消除吗").session_id
-    assert bot.chat.reply(follow_up, s).sources[0].id == intent
-
-
-@pytest.mark.parametrize(("follow_up", "intent"), [("还是不行怎么办", "how-to-repay"), ("会上征信吗", "credit-report"),
-                                                   ("罚息怎么算", "penalty")])
-def test_a_follow_up_after_the_how_to_repay_answer_is_about_the_money_not_going_in(bot, follow_up: str,
-                                                                                   intent: str) -> None:
-    """"还是不行怎么办" after the repayment would not go in got the borrow-again answer; the how-to-repay
-    answer (which ends with customer service) is given again. Other questions keep their own answers."""
-    s = bot.chat.reply("余额宝转不进去 借呗逾期的钱还不了").session_id
+@pytest.mark.parametrize(("first", "follow_up", "intent"), [
+    # "严重吗" after "逾期一天" is not the long-overdue consequences; "怎么办" is what to do now
+    ("借呗逾期一天", "严重吗", "short-overdue"), ("借呗逾期一天", "怎么办", "overdue-what-now"),
+    ("借呗逾期一天", "会上征信吗", "credit-report"), ("借呗逾期一天", "还能借吗", "borrow-again"),
+    # "能消掉吗" after "会上征信吗" asks about the record (it got "repaid, still shown overdue"); when the
+    # record's own context answers nothing ("那怎么办"), the message is read as talk of being overdue
+    ("借呗逾期会上征信吗", "能消掉吗", "record-duration"), ("借呗逾期会上征信吗", "那怎么办", "overdue-what-now"),
+    # "要去吗" after "借呗逾期被起诉了" asks whether to go to court (it got how-to-repay)
+    ("借呗逾期被起诉了", "要去吗", "lawsuit"), ("借呗逾期被起诉了", "不去会怎样", "lawsuit"),
+    ("借呗逾期被起诉了", "会坐牢吗", "jail-fear"), ("借呗逾期被起诉了", "会影响孩子吗", "family-liability"),
+    # "要多久" after "逾期记录能消除吗" asks how long the record stays (it got the borrow-again answer)
+    ("借呗逾期记录能消除吗", "要多久", "record-duration"), ("借呗逾期记录能消除吗", "会影响房贷吗", "credit-report"),
+    ("借呗逾期记录能消除吗", "还能借吗", "borrow-again"), ("借呗逾期记录能消除吗", "记录不对怎么办", "record-dispute"),
+    # "还是不行怎么办" after the repayment would not go in got the borrow-again answer; the how-to-repay
+    # answer (which ends with customer service) is given again
+    ("余额宝转不进去 借呗逾期的钱还不了", "还是不行怎么办", "how-to-repay"),
+    ("余额宝转不进去 借呗逾期的钱还不了", "会上征信吗", "credit-report"),
+    ("余额宝转不进去 借呗逾期的钱还不了", "罚息怎么算", "penalty"),
+])
+def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
+    """A short follow-up is read in the situation of the answer before it (that entry's own
+    ``follow_up_context``, else an overdue 借呗); other questions keep their own answers."""
+    s = bot.chat.reply(first).session_id
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
 
 
