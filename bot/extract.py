@@ -246,15 +246,16 @@ def _days_from_dates(text: str) -> tuple[int, Approx] | None:
     later = _TODAY.search(text) or _PAID_DAY.search(text)
     if due is None or later is None:
         return None
+    today = later.re is _TODAY
     d = parse_number(due.group("due") or due.group("due2"))
-    t = parse_number(later.group("today" if later.re is _TODAY else "paid"))
+    t = parse_number(later.group("today" if today else "paid"))
     if d is None or t is None or not (1 <= d < t <= 31):
         return None
-    months = (due.group("due_month"), later.group("today_month") if later.re is _TODAY else None)
+    months = (due.group("due_month"), later.group("today_month") if today else None)
     if None not in months and parse_number(months[0]) != parse_number(months[1]):
         return None  # a due day in another month: its length (and the year's) is not known here
     days = int(t - d)
-    said = f"今天{t.normalize():f}号" if later.re is _TODAY else f"{t.normalize():f}号才还"
+    said = f"今天{t.normalize():f}号" if today else f"{t.normalize():f}号才还"
     return days, Approx("days", "dates", Decimal(days), None, f"{d.normalize():f}号到期，{said}")
 
 
