@@ -21,7 +21,7 @@ from bot.retrieve.hybrid import Miss, RetrievalResult
 from bot.sessions import Slots
 from bot.understand import ABOUT_LAST_ANSWER, DialogueAct, Turn
 
-PREFER_WITHIN = 3
+PREFER_WITHIN = 4
 """How far down the candidates an intent singled out by its own words may come from."""
 FallbackScope = Literal["unsure", "everyday", "not_overdue", "other_product", "chitchat"]
 Slot = Literal["principal", "days", "daily_rate"]

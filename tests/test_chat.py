@@ -471,7 +471,9 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
                                   # which day the due date is, and how it is set, is everyday use, not overdue
                                   "借呗每月的还款日是哪天", "我借呗第一次还款是几号", "借呗两笔借款还款日怎么算",
                                   "借呗的还款日期怎么定的", "借呗提前还了这一期到还款日还扣钱吗",
-                                  "借呗提前还款算违约吗", "提前还清借呗算不算违约", "借呗利息太高了"])
+                                  "借呗提前把钱还了会算违约吗", "提前还清借呗算不算违约", "借呗利息太高了",
+                                  # the record of borrowing on the credit report is not a late record
+                                  "借呗的贷款记录会上征信吗"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -607,7 +609,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # instalment" nor "how many days overdue?", since nothing is overdue yet
     ("明天要还借呗六千 我只凑到四千 怎么办", "postpone"), ("今天还款日 卡里只有一千 要还三千", "postpone"),
     ("借呗马上到期了 手头没那么多钱", "postpone"), ("明天就到期了 但是我只有三千 欠五千", "postpone"),
-    ("借呗今天最后一天 钱不够怎么办", "postpone"), ("借呗后天到期 我现在没钱", "cannot-repay"),
+    ("借呗今天最后一天 钱不够怎么办", "postpone"), ("借呗后天到期 我现在没钱", "postpone"),
     # part repaid, said as the sum ("先还了一千"), asks about the rest; "综合评估未通过" after repaying
     # is the platform's decision on borrowing again, not a status still to update
     ("借呗逾期了 我先还了一千 剩下的还算逾期吗", "partial-repayment"),
@@ -677,7 +679,7 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # could not pay on the day, paid days after the due date, got the date wrong, asked to pay tomorrow
     # with the due date said after the question, a deduction that did not happen
     ("借呗还款日那天没能还上 怎么办", "overdue-what-now"), ("借呗还款日之后两天才还的 要紧吗", "short-overdue"),
-    ("我把借呗的还款日记错了 晚了几天 咋办", "overdue-what-now"), ("借呗还款日期记错了 今天才发现 怎么办", "overdue-what-now"),
+    ("我把借呗的还款日记错了 晚了几天 咋办", "short-overdue"), ("借呗还款日期记错了 今天才发现 怎么办", "overdue-what-now"),
     ("后天再还行吗 今天是借呗还款日", "postpone"), ("借呗到了还款日 怎么没有自动从卡里扣钱", "how-to-repay"),
     ("为啥借呗到期了还是不能自动扣 余额宝里有钱", "how-to-repay"),
     # why it was not deducted is how-to-repay's; whether that makes it overdue, or past noon, the cutoff's
@@ -688,7 +690,16 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay"),
     ("还款日到了借呗怎么没自动还上", "how-to-repay"),  # its answer says the due day's cutoff too
     # 超时 (over time) said of the repayment
-    ("借呗超时一天还 影响信用吗", "short-overdue"), ("借呗超时了两个小时还的", "short-overdue")])
+    ("借呗超时一天还 影响信用吗", "short-overdue"), ("借呗超时了两个小时还的", "short-overdue"),
+    # late by a little while, not a number of days ("超了一点时间", "晚了一会儿", "逾期了一下下")
+    ("借呗超了一点时间才还 影响大吗", "short-overdue"), ("借呗就晚了一会儿 有事吗", "short-overdue"),
+    ("借呗逾期了一下下 严重吗", "short-overdue"),
+    # the due day today, repaid tomorrow at a time of day: asking to postpone, not the cutoff
+    ("借呗明天下午还行不行 今天到期", "postpone"), ("借呗今天还款日 明天早上还可以吗", "postpone"),
+    # calling the police about collectors, not fearing the police
+    ("借呗催收太过分了 我能报警吗", "collection"),
+    # a lost job, cannot repay, what now: the hardship answer, however long the story between
+    ("公司裁员我没工作了 借呗还不上 该怎么办", "cannot-repay")])
 def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
