@@ -286,7 +286,7 @@ def decide(turn: Turn, slots: Slots, result: RetrievalResult | None, roles: Role
                          and plain.kind is ReplyKind.ANSWER)
         # and numbers inside an everyday question with no word of being late are a normal loan's: a rate
         # ("为什么我的日利率是万分之五"), or a term or amount when nothing asks about a penalty
-        # ("借呗分期六个月提前还本金可以吗"); the message falls back as the question does
+        # ("借呗分了六期 现在想把本金提前还掉行吗"); the message falls back as the question does
         everyday_numbers = (turn.has_question and not turn.overdue_talk and plain.kind is ReplyKind.FALLBACK
                             and plain.scope in ("everyday", "not_overdue")
                             and ((v.principal is None and v.days is None) or not turn.penalty_question))

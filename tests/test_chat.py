@@ -295,7 +295,7 @@ def test_saying_one_has_repaid_is_met_with_what_to_check_and_what_to_ask_next(bo
 def test_the_family_answer_needs_family_in_the_question(bot) -> None:
     """Its lead says the record does not touch children's exams: not an answer to one's own career."""
     assert bot.chat.reply("借呗逾期会影响我考公务员吗").sources[0].id != "family-liability"
-    assert bot.chat.reply("我想替我老公还蚂蚁借呗的钱，具体怎么操作").kind is ReplyKind.FALLBACK
+    assert bot.chat.reply("我想帮我老婆把她欠的蚂蚁借呗还掉 要怎么操作").kind is ReplyKind.FALLBACK
 
 
 def test_a_bare_what_now_is_not_told_it_is_about_another_product(bot) -> None:
@@ -529,7 +529,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗逾期后征信怎么修复", "rebuild-credit"), ("征信上有借呗逾期记录但是我没逾期过 怎么办", "record-dispute"),
     ("借呗扣款失败了会逾期吗", "due-time"), ("借呗逾期了我马上就还了有影响吗", "short-overdue"),
     ("借呗这个月没还怎么办", "overdue-what-now"), ("借呗没钱还怎么办", "cannot-repay"),
-    ("为什么花呗还显示我借呗有逾期没有还", "repaid-still-overdue"),
+    ("借呗都还了 花呗怎么还显示我借呗逾期没还", "repaid-still-overdue"),
     ("我不想还了会怎样", "consequences"), ("他们说要告我 是真的吗", "lawsuit"), ("借呗逾期会影响我老公吗", "family-liability"),
     ("借呗可以先不还吗", "postpone"), ("银行卡限额，借呗还不了怎么办", "how-to-repay"),
     ("借呗能申请展期吗", "postpone"), ("借呗还款日是15号 我想18号还可以吗", "postpone"),
@@ -551,7 +551,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     ("借呗超过还款日***天还了有影响吗", "short-overdue"), ("借呗超过还款日几天算逾期", "due-time"),
     # cannot repay, asked as what to do: not "repay as soon as you can", nor the consequences
     ("借呗逾期了还不上怎么办", "cannot-repay"), ("借呗逾期三个月了还不上怎么办", "cannot-repay"),
-    ("借呗还不上会坐牢吗", "jail-fear"), ("花呗逾期了借吧就不能用了吗", "other-affects-jiebei"),
+    ("借呗还不上会坐牢吗", "jail-fear"), ("花呗逾期了借吧也会不能用吗", "other-affects-jiebei"),
     ("罚多少", "penalty"), ("要罚多少钱", "penalty"),
     ("借呗没逾期征信却显示逾期", "record-dispute"), ("借呗已经还清了为什么还显示逾期", "repaid-still-overdue"),
     ("真的一分钱都没有了借呗怎么办", "cannot-repay"), ("借呗逾期了 我现在没工作 还不起", "cannot-repay"),
@@ -588,7 +588,7 @@ def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> N
     # late by a week or a month, said with 晚 and no product; a month late asked as what follows
     ("我想晚一个礼拜还 会怎样", "postpone"), ("晚两天还会怎样", "short-overdue"),
     ("借呗晚一个月还有什么后果", "consequences"), ("借呗逾期两个月会怎样", "consequences"),
-    ("借呗逾期一天会怎样", "short-overdue"),
+    ("借呗逾期了一天会怎么样呢", "short-overdue"),
     # whether one must pay the day before the due date is the due-time answer; paying early is everyday use
     ("借呗是不是要在还款日前一天还", "due-time"),
     # an amount owed, said with a question, is being behind on it (it was asked for the days, or fell back)

@@ -27,7 +27,8 @@ def test_domain_typos_are_fixed_while_normalising() -> None:
     assert normalize("借呗Overdue了怎么办") == "借呗逾期了怎么办"
     assert normalize("崔收说我会做牢") == "催收说我会坐牢"
     # 借吧 names the product only before or after words about it, never as "那就借吧"
-    assert normalize("花呗逾期了借吧就不能用了吗") == "花呗逾期了借呗就不能用了吗"
+    assert normalize("花呗逾期了借吧也会不能用吗") == "花呗逾期了借呗也会不能用吗"
+    assert normalize("花呗逾期了借吧是不是就不能用了") == "花呗逾期了借呗是不是就不能用了"
     assert normalize("信用卡逾期影响借吧吗") == "信用卡逾期影响借呗吗"
     assert normalize("那就借吧") == "那就借吧"
 

@@ -73,7 +73,7 @@ def test_being_late_is_recognised_in_everyday_wording_and_typos(understander: Un
 
 
 @pytest.mark.parametrize("text", ["借呗最迟还款日是哪天", "借呗的密码忘了怎么办", "借呗还款日可以改成20号再还吗",
-                                  "借呗几号还款", "借呗***号还款可以吗", "借呗提前还罚多少", "借呗放款晚三天正常吗",
+                                  "借呗几号还款", "借呗每月***号还款对吗", "借呗提前还罚多少", "借呗放款晚三天正常吗",
                                   "借呗借款晚两天才到账"])
 def test_words_near_being_late_are_not_talk_of_it(understander: Understander, text: str) -> None:
     assert not understander.understand(text).overdue_talk

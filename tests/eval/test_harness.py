@@ -68,13 +68,13 @@ def test_the_everyday_screen_reads_unlabelled_jiebei_questions_and_counts_overdu
     from eval import external
 
     rows = [("借呗怎么开通", "借呗额度怎么提升", 0), ("借呗逾期了怎么办", "借呗怎么开通", 0),
-            ("花呗怎么开通", "借呗分期可以一次性还清吗", 1)]
+            ("花呗怎么开通", "借呗分了期能不能一次还完", 1)]
     for name in ("afqmc_train.csv", "afqmc_dev.csv"):
         with (tmp_path / name).open("w", encoding="utf-8", newline="") as fh:
             fh.write("sentence1,sentence2,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows))
     texts = external.unlabelled_jiebei(tmp_path, labelled={"借呗额度怎么提升"})
     # distinct, naming 借呗, and not labelled already
-    assert texts == ["借呗怎么开通", "借呗逾期了怎么办", "借呗分期可以一次性还清吗"]
+    assert texts == ["借呗怎么开通", "借呗逾期了怎么办", "借呗分了期能不能一次还完"]
     screen = external.everyday_screen(bot.chat, texts)
     assert screen["questions"] == 3 and screen["no_late_word"] == 2
     assert screen["overdue_reply"] == 0 and screen["share"] == 0.0
