@@ -27,13 +27,16 @@ def test_the_wheel_serves_without_pytorch(tmp_path: Path, settings) -> None:
     [wheel] = list(wheels.glob("jiebei_overdue_bot-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # away from the checkout and with PYTHONPATH cleared: run with PYTHONPATH=. the checkout's egg-info
+    # told pip the package was installed already, and nothing was installed
+    clean = {**os.environ, "PYTHONPATH": ""}
     pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], capture_output=True,
-                         text=True, timeout=1800)
+                         text=True, timeout=1800, cwd=tmp_path, env=clean)
     assert pip.returncode == 0, pip.stderr[-2000:]
     python = str(venv / "bin" / "python")
     present = subprocess.run([python, "-c", "import importlib.util, json; print(json.dumps("
                               f"[m for m in {HEAVY!r} if importlib.util.find_spec(m)]))"],
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True, check=True, cwd=tmp_path, env=clean).stdout
     assert json.loads(present) == []
     # outside the checkout, pointed at the prepared artefacts: the installed package and its own corpus
     env = {**os.environ, "JIEBEI_CACHE_DIR": str(settings.cache_dir), "JIEBEI_FEEDBACK_DB": str(tmp_path / "f.db"),
