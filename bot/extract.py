@@ -77,6 +77,9 @@ _SCORE_TALK = re.compile(r"芝麻分|芝麻信用|信用分|分数|评分")
 """A message about a credit score: its bare numbers (700, 从680掉到620) are scores, not money."""
 # an amount the user says is unpaid or late ("有一期1800没还"): the overdue principal, whatever else is named
 _UNPAID_AFTER = re.compile(r"^\s*(?:块钱|块|元)?\s*(?:还?没有?还|未还|还不上|没还上|没扣|逾期)")
+# …or names as one instalment's amount due ("这期应该还1800", "每期还4500"): beside the sum borrowed
+# ("借了两万 分12期"), that instalment is what is overdue and draws the penalty
+_INSTALMENT_BEFORE = re.compile(r"(?:这期|本期|当期|这一期|每期|每个?月|这个月)[^，,。0-9]{0,3}?(?:应该|应|要|需要|得)?还(?:款)?(?:是|为|了)?\s*$")
 _NOT_DEBT_CUE = re.compile(r"(收费|收了|(?<!催)收|手续费|服务费|中介费|定金|押金|工资|月薪|收入|挣|赚)\s*(?:了|是|为|要|有|才|我)?\s*$")
 """Money just after these words is not the debt: a fee someone asks for, or what the user earns."""
 _UNIT_GAP = re.compile(r"(?<=[0-9])\s+(?=[万千kw块元天个月周年日星礼])")
@@ -282,7 +285,7 @@ def _find_principal(text: str) -> Decimal | None:
             continue  # a lone 一 or 两 without a unit starts a word (借呗一直没还, 借两下), not an amount
         if not has_unit and value <= 12 and _MONTH_AFTER.match(after):
             continue
-        if _UNPAID_AFTER.match(after):
+        if _UNPAID_AFTER.match(after) or _INSTALMENT_BEFORE.search(context):
             priority = 3
         elif has_unit or has_cue:
             priority = 2 if has_unit and has_cue else 1

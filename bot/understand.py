@@ -94,7 +94,9 @@ ASKS_TOTAL = re.compile(r"(一共|总共|总计|合计|加起来|连本带息|�
                         r"[^，,。?？]{0,8}(多少|几)")
 # the whole loan rather than the overdue instalment
 WHOLE_LOAN = re.compile(rf"(借了|借款|借的|总共借|一共借|贷了|借呗借)\s*(?P<loan>{NUMBER})")
-OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|这期|那期|没还的|未还的|剩")
+# (这期/那期 alone name which instalment is late, not its amount: "借了3万 分12期 这期逾期5天" is
+# estimated on the sum borrowed, with the line that only the late instalment draws the penalty)
+OVERDUE_AMOUNT = re.compile(r"欠|逾期(本金|金额)|没还的|未还的|剩")
 # a day still to come: a due date then is not yet overdue
 _LATER_DAY = r"(明天|后天|下周|下个?月|月底|过几天)"
 # "I am not overdue": the user's own statement, not a question about it

@@ -214,7 +214,11 @@ def test_dates_that_do_not_say_how_late_give_no_days(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "principal"), [("我借了2万 分12期 有一期1800没还 逾期了10天", 1800),
-                                                 ("借呗借了一万 这期800块没还 逾期5天", 800), ("我借了3万 逾期20天", 30000)])
+                                                 ("借呗借了一万 这期800块没还 逾期5天", 800), ("我借了3万 逾期20天", 30000),
+                                                 # one instalment's amount due, named beside the sum borrowed
+                                                 ("借呗借了两万 分12期 这期应该还1800 我逾期了10天", 1800),
+                                                 ("借了5万 每期还4500 这期晚了3天", 4500),
+                                                 ("借了2万 这期要还1850块 逾期一周了", 1850)])
 def test_the_amount_said_unpaid_is_the_overdue_principal(text: str, principal: int) -> None:
     assert extract(text).principal == Decimal(principal)
 

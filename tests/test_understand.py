@@ -134,6 +134,9 @@ def test_flags_and_values_are_read_once(understander: Understander) -> None:
     assert turn.penalty_question and turn.debt_talk and turn.whole_loan and turn.has_question
     assert turn.values.principal == 20000 and turn.values.days == 30 and turn.values.days_approx is not None
     assert not understander.understand("欠了两万").whole_loan
+    # 这期 says which instalment is late, not its amount: the sum borrowed is estimated, with the line
+    assert understander.understand("借了3万 分12期 这期逾期5天 罚多少").whole_loan
+    assert not understander.understand("借了3万 这期800块没还 逾期5天").whole_loan
     # a plea ("还不起了") asks what to do, though it has no question word; a bare statement of debt does not
     assert understander.understand("借呗欠了三万还不起了").has_question
     assert not understander.understand("我借呗欠了6000").has_question
