@@ -28,7 +28,7 @@ from bot.policy import (
     with_penalty_answer,
     with_side_answer,
 )
-from bot.retrieve.hybrid import RetrievalResult, Retriever
+from bot.retrieve.hybrid import Miss, RetrievalResult, Retriever
 from bot.sessions import SessionState, SessionStore, Slots, new_session_id
 from bot.settings import Settings
 from bot.understand import STATEMENT_ACTS, DialogueAct, Turn, Understander
@@ -199,8 +199,11 @@ class ChatService:
         return joined, found, answer
 
     def _may_follow_up(self, turn: Turn, state: SessionState, result: RetrievalResult | None) -> bool:
-        """A short message naming no product, after an answer in this conversation ("会被起诉吗").
+        """A short message naming no other product, after an answer in this conversation ("会被起诉吗").
 
+        One that names 借呗 ("借呗还能用吗" after the one-day answer, "借呗怎么还" after what-to-do-now)
+        is a follow-up too unless it came closest to an everyday question ("借呗几号还款"): it fell back
+        only for want of a word of being late, which the conversation has said already.
         Saying one is not overdue ("可是我没有逾期啊", "可是我借呗没逾期", which may name 借呗) is a
         follow-up only when the last answer's entry is about being shown as overdue (its own context
         says so: "借呗提示我当前存在逾期，"); read after an overdue 借呗 it would contradict itself."""
@@ -209,7 +212,7 @@ class ChatService:
         return (context is not None and result is not None and bool(result.hits)
                 and state.last_answered_intent is not None
                 and len(turn.text) <= FOLLOW_UP_MAX_CHARS and turn.other_product is None
-                and (not turn.names_product or denial)
+                and (not turn.names_product or denial or result.miss is not Miss.OUT_OF_SCOPE)
                 and (not denial or bool(self._follow_up_contexts(state, denial=True)))
                 and result.scope not in NOT_FOLLOW_UPS)
 

@@ -64,7 +64,9 @@ _TODAY = re.compile(r"(?:今天|今日|今儿|现在|目前)(?:是|已经是?|�
 # …or the day it was repaid on: "还款日是15号 我16号早上还的" (said as done, not planned: 才还, 还的, 还上)
 _PAID_DAY = re.compile(_DAY_OF_MONTH.format("paid") + r"号[^，,。？?0-9]{0,8}?(?:才还|还(?:的|了|上|清|完|进去))")
 # …or from a due day named relative to today: "昨天到期" is one day late by today
-_RELATIVE_DUE = re.compile(r"(?P<when>大前天|前天|昨天|昨日|昨晚)(?:就|是|已经)?(?:到期|是?还款日|是?最后一天|截止)")
+# (or the other way round: "还款日是昨天")
+_RELATIVE_DUE = re.compile(r"(?P<when>大前天|前天|昨天|昨日|昨晚)(?:就|是|已经)?(?:到期|是?还款日|是?最后一天|截止)"
+                           r"|(?:还款日|到期日|最后一天)(?:就|已经)?(?:是|在)(?P<when2>大前天|前天|昨天|昨日)")
 _DAYS_AGO = {"昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2, "大前天": 3}
 # days said as more on top of those already counted: 再拖十天, 又过了五天, 多逾期三天
 _MORE_DAYS_CUE = re.compile(r"(?:再|又)(?:拖|晚|过|逾期|迟|等|欠|超)?了?\s*$|多(?:拖|晚|逾期|迟|等|欠)了?\s*$")
@@ -243,7 +245,7 @@ def _days_from_dates(text: str) -> tuple[int, Approx] | None:
     ("15号到期 今天17号" → 2, "还款日15号 16号才还的" → 1), or from a due day named relative to today
     ("昨天到期" → 1)."""
     if (relative := _RELATIVE_DUE.search(text)) is not None:
-        days = _DAYS_AGO[relative.group("when")]
+        days = _DAYS_AGO[relative.group("when") or relative.group("when2")]
         return days, Approx("days", "dates", Decimal(days), None, relative.group(0))
     due = _DUE_DAY.search(text)
     later = _TODAY.search(text) or _PAID_DAY.search(text)

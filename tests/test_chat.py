@@ -189,12 +189,36 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     ("余额宝转不进去 借呗逾期的钱还不了", "还是不行怎么办", "how-to-repay"),
     ("余额宝转不进去 借呗逾期的钱还不了", "会上征信吗", "credit-report"),
     ("余额宝转不进去 借呗逾期的钱还不了", "罚息怎么算", "penalty"),
+    # a short shortfall after the due-soon answer is about the money due (差两千 got the agent-scam
+    # answer, 还差一点 the one-day-late one); how long or how much after the 芝麻分 answer is the score's
+    ("借呗今天到期 我钱不够", "差两千", "postpone"), ("借呗今天到期 我钱不够", "还差一点", "postpone"),
+    ("借呗今天到期 我钱不够", "会被起诉吗", "lawsuit"),
+    ("借呗逾期芝麻分会降吗", "多久能恢复", "zhima-score"), ("借呗逾期芝麻分会降吗", "会掉多少", "zhima-score"),
+    ("借呗逾期芝麻分会降吗", "会影响房贷吗", "credit-report"), ("借呗逾期芝麻分会降吗", "会上征信吗", "credit-report"),
+    # naming 借呗 keeps a short question a follow-up unless it is an everyday one (below): these fell back
+    ("借呗逾期一天", "借呗还能用吗", "borrow-again"), ("借呗逾期了怎么办", "借呗怎么还", "how-to-repay"),
+    ("借呗还清了怎么还显示逾期", "借呗多久更新", "repaid-still-overdue"),
+    ("借呗提示当前存在逾期", "借呗怎么查", "check-status"),
 ])
 def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
     """A short follow-up is read in the situation of the answer before it (that entry's own
     ``follow_up_context``, else an overdue 借呗); other questions keep their own answers."""
     s = bot.chat.reply(first).session_id
     assert bot.chat.reply(follow_up, s).sources[0].id == intent
+
+
+@pytest.mark.parametrize("ask", ["借呗几号还款", "借呗能借多少", "借呗怎么改还款日", "借呗怎么开通"])
+def test_an_everyday_question_naming_jiebei_after_an_overdue_answer_falls_back(bot, ask: str) -> None:
+    s = bot.chat.reply("借呗逾期了怎么办").session_id
+    assert bot.chat.reply(ask, s).kind is ReplyKind.FALLBACK
+
+
+def test_the_repaid_but_still_shown_answer_says_how_long_to_wait_first(bot) -> None:
+    """"要等多久" and "还是不行怎么办" after it get its lead again, which only said to check the record."""
+    s = bot.chat.reply("借呗还清了怎么还显示逾期").session_id
+    for ask in ("要等多久", "还是不行怎么办"):
+        lead = bot.chat.reply(ask, s).lead
+        assert "一两天" in lead and "客服" in lead
 
 
 @pytest.mark.parametrize(("ask", "intent"), [("能减免罚息吗", "waive-penalty"), ("罚息合法吗", "annual-rate")])
@@ -471,7 +495,9 @@ def test_forgetting_to_repay_is_not_having_repaid(bot) -> None:
                                   # which day the due date is, and how it is set, is everyday use, not overdue
                                   "借呗每月的还款日是哪天", "我借呗第一次还款是几号", "借呗两笔借款还款日怎么算",
                                   "借呗的还款日期怎么定的", "借呗提前还了这一期到还款日还扣钱吗",
-                                  "借呗提前把钱还了会算违约吗", "提前还清借呗算不算违约", "借呗利息太高了",
+                                  "借呗提前把钱还了会算违约吗", "提前还清借呗算不算违约", "借呗利息太高了", "借呗暂停自动还款怎么弄",
+                                  # a loan applied for at night, not a repayment at night
+                                  "半夜申请的借呗多久能到帐",
                                   # the record of borrowing on the credit report is not a late record
                                   "借呗的贷款记录会上征信吗"])
 def test_everyday_questions_are_not_taken_for_overdue_ones(bot, text: str) -> None:
@@ -689,6 +715,14 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # the same question asked of the automatic repayment (不自动还款), or with a comma before it
     ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay"),
     ("还款日到了借呗怎么没自动还上", "how-to-repay"),  # its answer says the due day's cutoff too
+    # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
+    ("借呗15号到期 我20号才有钱", "postpone"), ("借呗后天才有钱还 可以吗", "postpone"),
+    ("借呗能暂停还款一个月吗", "postpone"), ("借呗拖一个礼拜还行吗", "postpone"),
+    ("能不能跟借呗说一声晚几天还 会不会有什么影响", "postpone"),
+    # the due date said to be yesterday after the words; a late instalment said plainly, no notice named
+    ("借呗还款日是昨天 今天早上才还", "short-overdue"), ("我借呗有一笔逾期了", "overdue-what-now"),
+    # whether the record stays once repaid is how long it stays; a mortgage is the credit report's
+    ("借呗还清了 逾期记录还会在吗", "record-duration"), ("借呗逾期会影响买房吗", "credit-report"),
     # 超时 (over time) said of the repayment
     ("借呗超时一天还 影响信用吗", "short-overdue"), ("借呗超时了两个小时还的", "short-overdue"),
     # late by a little while, not a number of days ("超了一点时间", "晚了一会儿", "逾期了一下下")

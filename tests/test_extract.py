@@ -229,6 +229,7 @@ def test_some_thousands_is_no_amount(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "days"), [("借呗欠了两万块 昨天到期 今天还要罚多少", 1), ("借呗前天到期的 欠5000", 2),
-                                            ("昨天到期 逾期了3天", 3)])
+                                            ("昨天到期 逾期了3天", 3), ("借呗还款日是昨天 今天早上才还", 1),
+                                            ("还款日是前天 欠5000 罚多少", 2)])
 def test_a_due_day_named_relative_to_today_gives_the_days(text: str, days: int) -> None:
     assert extract(text).days == days

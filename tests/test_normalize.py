@@ -24,6 +24,7 @@ def test_domain_typos_are_fixed_while_normalising() -> None:
     assert normalize("借贝逾气了芝麻份会掉吗") == "借呗逾期了芝麻分会掉吗"
     assert normalize("借呗鱼期了 有宽现期吗") == "借呗逾期了 有宽限期吗"
     assert normalize("借呗违期三天了 遇期会上征信吗") == "借呗逾期三天了 逾期会上征信吗"
+    assert normalize("借呗越期两天了") == "借呗逾期两天了"
     assert normalize("借呗Overdue了怎么办") == "借呗逾期了怎么办"
     assert normalize("崔收说我会做牢") == "催收说我会坐牢"
     # 借吧 names the product only before or after words about it, never as "那就借吧"
