@@ -715,6 +715,10 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # the same question asked of the automatic repayment (不自动还款), or with a comma before it
     ("借呗到了还款日为啥不自动还款呢", "how-to-repay"), ("借呗为什么到期了，没有自动扣款", "how-to-repay"),
     ("还款日到了借呗怎么没自动还上", "how-to-repay"),  # its answer says the due day's cutoff too
+    # asking whether one can still negotiate is the hardship answer (it got the consequences); whether a
+    # negotiated or postponed repayment is reported is the credit report's (it got the agent-scam warning)
+    ("我借呗逾期半年了 还能协商吗", "cannot-repay"), ("借呗逾期了能跟客服商量吗", "cannot-repay"),
+    ("协商还款会上征信吗", "credit-report"), ("借呗延期还款会上征信吗", "credit-report"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
     ("借呗15号到期 我20号才有钱", "postpone"), ("借呗后天才有钱还 可以吗", "postpone"),
     ("借呗能暂停还款一个月吗", "postpone"), ("借呗拖一个礼拜还行吗", "postpone"),
