@@ -719,6 +719,13 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # negotiated or postponed repayment is reported is the credit report's (it got the agent-scam warning)
     ("我借呗逾期半年了 还能协商吗", "cannot-repay"), ("借呗逾期了能跟客服商量吗", "cannot-repay"),
     ("协商还款会上征信吗", "credit-report"), ("借呗延期还款会上征信吗", "credit-report"),
+    # travel, a driving licence, renting: only a court's consumption ban limits anything (they got the
+    # credit report's "有可能"); which part a repayment pays first; a transfer to the legal department,
+    # a frozen bank card: the lawsuit path (they got the reminders and borrow-again answers)
+    ("借呗逾期会影响出国吗", "blacklist"), ("借呗逾期了 会不会影响我考驾照", "blacklist"),
+    ("借呗逾期会影响租房吗", "blacklist"),
+    ("借呗逾期后 还款顺序是先还罚息吗", "partial-repayment"), ("借呗逾期了先扣的是罚息还是本金", "partial-repayment"),
+    ("蚂蚁借呗逾期了，打电话给我说要移交法务部", "lawsuit"), ("借呗逾期了 银行卡会被冻结吗", "lawsuit"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
     ("借呗15号到期 我20号才有钱", "postpone"), ("借呗后天才有钱还 可以吗", "postpone"),
     ("借呗能暂停还款一个月吗", "postpone"), ("借呗拖一个礼拜还行吗", "postpone"),
