@@ -213,6 +213,12 @@ def test_an_everyday_question_naming_jiebei_after_an_overdue_answer_falls_back(b
     assert bot.chat.reply(ask, s).kind is ReplyKind.FALLBACK
 
 
+def test_a_job_or_civil_service_check_is_not_promised_either_way(bot) -> None:
+    """Nothing in the facts says whether employers look at the credit report: the answer says so."""
+    answer = bot.chat.reply("借呗逾期会不会影响我找工作")
+    assert answer.sources[0].id == "credit-report" and "具体单位" in answer.answer
+
+
 def test_the_repaid_but_still_shown_answer_says_how_long_to_wait_first(bot) -> None:
     """"要等多久" and "还是不行怎么办" after it get its lead again, which only said to check the record."""
     s = bot.chat.reply("借呗还清了怎么还显示逾期").session_id
