@@ -70,9 +70,11 @@ PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少�
 ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|(?<!好)(?<!了)几(?![十百千万])|怎么算|如何算|怎么计算|如何计算|怎样算|算一下|算算|帮我算|计算|估算|"
                                  rf"{_MORE_TO_PAY}|高不高|贵不贵|多吗|高吗|贵吗")
 # a question beyond the numbers (the intent is answered first, the estimate joined after it); saying
-# one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount
+# one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount, and so does saying one is
+# at the end of one's tether ("…每天都有电话 我快崩溃了"): the figure is not what comes first
 QUESTION_CUE = re.compile(r"吗|么|嘛|呢|怎|咋|谁|会不会|能不能|可不可以|可以|如何|什么|啥|哪|是否|是不是|有没有|行不|好不|要紧|"
-                          r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还")
+                          r"影响|后果|办|算不算|多久|\?|？|还不上|还不起|还不了|没钱还|没有钱还|"
+                          r"崩溃|害怕|好怕|好慌|受不了|睡不着|焦虑|绝望")
 # The words of a message that only changes the numbers ("如果是一万呢", "那逾期一个月呢") or corrects them
 # ("不对 是两万", "我说错了 是20天"): its 呢 asks for the estimate again, not a question beyond it.
 # Such word lists are removed one word at a time (re.sub), never matched as one repeated group: where

@@ -213,6 +213,16 @@ def test_an_everyday_question_naming_jiebei_after_an_overdue_answer_falls_back(b
     assert bot.chat.reply(ask, s).kind is ReplyKind.FALLBACK
 
 
+def test_distress_beside_the_debt_is_answered_before_the_figure(bot) -> None:
+    """"…每天都有电话 我快崩溃了" with the amount and the days got the estimate alone, figure first;
+    the collection answer now comes first and the estimate is joined after it. The debt stated alone
+    is still estimated first."""
+    answer = bot.chat.reply("我借呗欠了五万多 已经三个月没还了 每天都有电话 我快崩溃了")
+    assert answer.sources[0].id == "collection" and answer.penalty is not None
+    assert answer.answer.index("催收") < answer.answer.index("罚息约")
+    assert bot.chat.reply("借呗欠5000逾期10天").kind is ReplyKind.PENALTY
+
+
 def test_a_job_or_civil_service_check_is_not_promised_either_way(bot) -> None:
     """Nothing in the facts says whether employers look at the credit report: the answer says so."""
     answer = bot.chat.reply("借呗逾期会不会影响我找工作")
