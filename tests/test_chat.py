@@ -742,6 +742,10 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗逾期会影响租房吗", "blacklist"),
     ("借呗逾期后 还款顺序是先还罚息吗", "partial-repayment"), ("借呗逾期了先扣的是罚息还是本金", "partial-repayment"),
     ("蚂蚁借呗逾期了，打电话给我说要移交法务部", "lawsuit"), ("借呗逾期了 银行卡会被冻结吗", "lawsuit"),
+    # the due date passed by a day before repaying ('还款日过了一天才还' fell back as everyday use); a
+    # record the user does not remember (it got the credit report's "有可能"): the dispute
+    ("借呗还款日过了一天才还 芝麻分降了", "zhima-score"),
+    ("征信报告上有借呗逾期 但是我不记得逾期过", "record-dispute"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
     ("借呗15号到期 我20号才有钱", "postpone"), ("借呗后天才有钱还 可以吗", "postpone"),
     ("借呗能暂停还款一个月吗", "postpone"), ("借呗拖一个礼拜还行吗", "postpone"),
