@@ -223,6 +223,15 @@ def test_distress_beside_the_debt_is_answered_before_the_figure(bot) -> None:
     assert bot.chat.reply("借呗欠5000逾期10天").kind is ReplyKind.PENALTY
 
 
+def test_part_now_and_the_rest_later_is_answered_not_taken_for_everyday_use(bot) -> None:
+    """"先还一半 剩下的下周还吗" fell back as everyday use; it asks to pay the rest late. Paying part of the
+    loan early ("提前还一部分") stays everyday use."""
+    answer = bot.chat.reply("借呗可以先还一半 剩下的下周还吗")
+    assert answer.kind is ReplyKind.ANSWER
+    assert {answer.sources[0].id} | {s.id for s in answer.sources} >= {"postpone"}
+    assert bot.chat.reply("借呗提前还一部分可以吗").kind is ReplyKind.FALLBACK
+
+
 def test_a_job_or_civil_service_check_is_not_promised_either_way(bot) -> None:
     """Nothing in the facts says whether employers look at the credit report: the answer says so."""
     answer = bot.chat.reply("借呗逾期会不会影响我找工作")
