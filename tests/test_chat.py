@@ -557,7 +557,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # the borrowed money not yet arrived, at whatever time of day it was borrowed
                                   "借呗昨晚借的钱到现在还没到账", "中午在借呗借的钱 怎么还没收到",
                                   "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里",
-                                  "借呗借的第二笔 过了一天钱还没到", "借呗中午借了两千 到现在余额宝还是没收到"])
+                                  "借呗借的第二笔 过了一天钱还没到", "借呗中午借了两千 到现在余额宝还是没收到",
+                                  # transferring borrowed money on is everyday use, not a scam story
+                                  "借呗借出来的钱能转给朋友吗", "借呗的钱可以转账到别人卡上吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -755,6 +757,20 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # record the user does not remember (it got the credit report's "有可能"): the dispute
     ("借呗还款日过了一天才还 芝麻分降了", "zhima-score"),
     ("征信报告上有借呗逾期 但是我不记得逾期过", "record-dispute"),
+    # whether a spouse's or an ex-partner's loan is one's own to answer for (they got the contacts and
+    # what-now answers); a message to every contact; a court case said to be filed, a hearing (they fell back)
+    ("我老婆用我的支付宝借了借呗 逾期了 我要负责吗", "family-liability"), ("前妻的借呗逾期了我要还吗", "family-liability"),
+    ("催收给我所有联系人都发了短信", "contacts"),
+    ("借呗逾期 要开庭吗", "lawsuit"), ("收到短信说借呗已经立案了", "lawsuit"),
+    # one instalment of an instalment loan missed: the consequences (it got cannot-repay's hardship
+    # answer); asking to skip an instalment is asking to repay later (it got the consequences once
+    # these were added); pay not yet come on the due date (it fell back as everyday use)
+    ("借呗分期还款 逾期了一期 会怎样", "consequences"), ("借呗分六期 第一期可以不还吗", "postpone"),
+    ("借呗今天还款日 工资还没发 怎么办", "postpone"),
+    # no money on the due date itself (it got the due-time answer: the postpone cue lacked 没钱)
+    ("借呗今天到期 我没钱", "postpone"), ("借呗今天最后一天 手里没钱 咋办", "postpone"),
+    # someone claiming to be customer service asks for a transfer (it fell back as everyday use)
+    ("有个自称借呗客服的让我转账还款 是真的吗", "agent-scam"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
     ("借呗15号到期 我20号才有钱", "postpone"), ("借呗后天才有钱还 可以吗", "postpone"),
     ("借呗能暂停还款一个月吗", "postpone"), ("借呗拖一个礼拜还行吗", "postpone"),
