@@ -771,6 +771,8 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗今天到期 我没钱", "postpone"), ("借呗今天最后一天 手里没钱 咋办", "postpone"),
     # someone claiming to be customer service asks for a transfer (it fell back as everyday use)
     ("有个自称借呗客服的让我转账还款 是真的吗", "agent-scam"),
+    # the product and 逾期 typed in pinyin (they fell back)
+    ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
     ("借呗15号到期 我20号才有钱", "postpone"), ("借呗后天才有钱还 可以吗", "postpone"),
     ("借呗能暂停还款一个月吗", "postpone"), ("借呗拖一个礼拜还行吗", "postpone"),

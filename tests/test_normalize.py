@@ -27,6 +27,7 @@ def test_domain_typos_are_fixed_while_normalising() -> None:
     assert normalize("借呗越期两天了") == "借呗逾期两天了"
     assert normalize("借呗Overdue了怎么办") == "借呗逾期了怎么办"
     assert normalize("崔收说我会做牢") == "催收说我会坐牢"
+    assert normalize("JieBei yuqi了 会上zhengxin吗") == "借呗 逾期了 会上征信吗"
     # 借吧 names the product only before or after words about it, never as "那就借吧"
     assert normalize("花呗逾期了借吧也会不能用吗") == "花呗逾期了借呗也会不能用吗"
     assert normalize("花呗逾期了借吧是不是就不能用了") == "花呗逾期了借呗是不是就不能用了"
