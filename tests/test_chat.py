@@ -199,6 +199,10 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     ("借呗逾期一天", "借呗还能用吗", "borrow-again"), ("借呗逾期了怎么办", "借呗怎么还", "how-to-repay"),
     ("借呗还清了怎么还显示逾期", "借呗多久更新", "repaid-still-overdue"),
     ("借呗提示当前存在逾期", "借呗怎么查", "check-status"),
+    # "那我老婆呢" after the family answer asks about the spouse (it got the contacts answer); calls
+    # and home visits keep their own answers
+    ("借呗逾期了会连累家人吗", "那我老婆呢", "family-liability"),
+    ("借呗逾期了会连累家人吗", "会打电话给他们吗", "contacts"), ("借呗逾期了会连累家人吗", "会上门吗", "home-visit"),
 ])
 def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
     """A short follow-up is read in the situation of the answer before it (that entry's own
