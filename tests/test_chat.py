@@ -775,6 +775,8 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗今天到期 我没钱", "postpone"), ("借呗今天最后一天 手里没钱 咋办", "postpone"),
     # someone claiming to be customer service asks for a transfer (it fell back as everyday use)
     ("有个自称借呗客服的让我转账还款 是真的吗", "agent-scam"),
+    # whether a debt years overdue still has to be repaid (they got the check-status and how-to-repay answers)
+    ("借呗欠了好几年了 是不是不用还了", "consequences"), ("借呗逾期五年了 还用还吗", "consequences"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
