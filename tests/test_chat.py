@@ -761,9 +761,11 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # record the user does not remember (it got the credit report's "有可能"): the dispute
     ("借呗还款日过了一天才还 芝麻分降了", "zhima-score"),
     ("征信报告上有借呗逾期 但是我不记得逾期过", "record-dispute"),
-    # whether a spouse's or an ex-partner's loan is one's own to answer for (they got the contacts and
-    # what-now answers); a message to every contact; a court case said to be filed, a hearing (they fell back)
+    # whether a spouse's or an ex-partner's loan is one's own to answer for, after a divorce too (they
+    # got the contacts, what-now and how-to-repay answers); a message to every contact; a court case said
+    # to be filed, a hearing (they fell back)
     ("我老婆用我的支付宝借了借呗 逾期了 我要负责吗", "family-liability"), ("前妻的借呗逾期了我要还吗", "family-liability"),
+    ("借呗逾期 离婚了还要还吗", "family-liability"), ("跟前夫离婚了 他借呗逾期了 我要还吗", "family-liability"),
     ("催收给我所有联系人都发了短信", "contacts"),
     ("借呗逾期 要开庭吗", "lawsuit"), ("收到短信说借呗已经立案了", "lawsuit"),
     # one instalment of an instalment loan missed: the consequences (it got cannot-repay's hardship
