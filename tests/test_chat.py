@@ -779,6 +779,9 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("有个自称借呗客服的让我转账还款 是真的吗", "agent-scam"),
     # whether a debt years overdue still has to be repaid (they got the check-status and how-to-repay answers)
     ("借呗欠了好几年了 是不是不用还了", "consequences"), ("借呗逾期五年了 还用还吗", "consequences"),
+    # "还清逾期" names what was repaid, not what is still shown: the limit question is borrow-again's
+    # (it got repaid-still-overdue)
+    ("借呗还清逾期 为什么额度变0了", "borrow-again"), ("借呗还清逾期了 还显示逾期", "repaid-still-overdue"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
