@@ -782,6 +782,8 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # "还清逾期" names what was repaid, not what is still shown: the limit question is borrow-again's
     # (it got repaid-still-overdue)
     ("借呗还清逾期 为什么额度变0了", "borrow-again"), ("借呗还清逾期了 还显示逾期", "repaid-still-overdue"),
+    # where to see one's credit report (they fell back as everyday use): check-status, whose lead names it
+    ("征信报告在哪里查", "check-status"), ("怎么查借呗有没有上征信", "check-status"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
