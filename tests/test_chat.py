@@ -563,7 +563,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗昨晚申请的 到现在还是放款中", "借呗昨晚提的钱 现在还没到卡里",
                                   "借呗借的第二笔 过了一天钱还没到", "借呗中午借了两千 到现在余额宝还是没收到",
                                   # transferring borrowed money on is everyday use, not a scam story
-                                  "借呗借出来的钱能转给朋友吗", "借呗的钱可以转账到别人卡上吗"])
+                                  "借呗借出来的钱能转给朋友吗", "借呗的钱可以转账到别人卡上吗",
+                                  # whether 借呗 reports to the credit bureau at all: not a record already reported
+                                  "借呗会不会上征信", "借呗按时还款会上征信吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -784,6 +786,18 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗还清逾期 为什么额度变0了", "borrow-again"), ("借呗还清逾期了 还显示逾期", "repaid-still-overdue"),
     # where to see one's credit report (they fell back as everyday use): check-status, whose lead names it
     ("征信报告在哪里查", "check-status"), ("怎么查借呗有没有上征信", "check-status"),
+    # a record already reported (it got check-status, or fell back: the cue lacked 上征信); a report said
+    # to be spoiled; a non-Ant lender's product after an overdue 借呗 (it got borrow-again); whether the
+    # report shows the record once repaid (it got repaid-still-overdue's "wait for the update")
+    ("借呗上征信了怎么办", "credit-report"), ("借呗已经上征信了 严重吗", "credit-report"),
+    ("借呗逾期一次 征信花了吗", "credit-report"), ("借呗逾期了 微信分付还能用吗", "credit-report"),
+    ("借呗逾期后还清了 征信上会显示吗", "record-duration"),
+    ("借呗逾期还清了为什么征信上还显示逾期", "repaid-still-overdue"),
+    # the bare statement of an unpaid overdue loan (it got check-status's where to look); the limit gone
+    # after a day late (it got short-overdue); a call feared after a few days (short-overdue's rule took
+    # it from reminders); a month's instalment larger than the money at hand (it fell back as everyday use)
+    ("我的借呗逾期了没还", "overdue-what-now"), ("借呗晚了一天还 额度没了", "borrow-again"),
+    ("借呗逾期三天 会不会给我打电话", "reminders"), ("借呗每个月还三千 这个月只有两千 怎么办", "postpone"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
