@@ -565,7 +565,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # transferring borrowed money on is everyday use, not a scam story
                                   "借呗借出来的钱能转给朋友吗", "借呗的钱可以转账到别人卡上吗",
                                   # whether 借呗 reports to the credit bureau at all: not a record already reported
-                                  "借呗会不会上征信", "借呗按时还款会上征信吗"])
+                                  "借呗会不会上征信", "借呗按时还款会上征信吗",
+                                  # how the repayment date is set (it got due-time's cutoff)
+                                  "借呗还款日从什么时候开始算"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -798,6 +800,10 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # it from reminders); a month's instalment larger than the money at hand (it fell back as everyday use)
     ("我的借呗逾期了没还", "overdue-what-now"), ("借呗晚了一天还 额度没了", "borrow-again"),
     ("借呗逾期三天 会不会给我打电话", "reminders"), ("借呗每个月还三千 这个月只有两千 怎么办", "postpone"),
+    # asking the platform to remove a record (it got agent-scam's paid agents): no one can remove a true
+    # one; a loan the user says was never theirs (it got check-status or how-to-repay): a wrong record
+    ("借呗逾期了 能请客服帮我去掉逾期记录吗", "record-duration"), ("有人说交钱能帮我删除逾期记录", "agent-scam"),
+    ("我没借过借呗 征信上有借呗逾期", "record-dispute"), ("借呗逾期了 别人冒用我身份借的", "record-dispute"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
