@@ -193,6 +193,9 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     # answer, 还差一点 the one-day-late one); how long or how much after the 芝麻分 answer is the score's
     ("借呗今天到期 我钱不够", "差两千", "postpone"), ("借呗今天到期 我钱不够", "还差一点", "postpone"),
     ("借呗今天到期 我钱不够", "会被起诉吗", "lawsuit"),
+    # customer service said no to the delay the postpone answer suggests asking for (it got that answer
+    # again): what to do next is cannot-repay's
+    ("借呗今天到期 我钱不够", "客服不同意怎么办", "cannot-repay"),
     ("借呗逾期芝麻分会降吗", "多久能恢复", "zhima-score"), ("借呗逾期芝麻分会降吗", "会掉多少", "zhima-score"),
     ("借呗逾期芝麻分会降吗", "会影响房贷吗", "credit-report"), ("借呗逾期芝麻分会降吗", "会上征信吗", "credit-report"),
     # naming 借呗 keeps a short question a follow-up unless it is an everyday one (below): these fell back
@@ -567,7 +570,7 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # whether 借呗 reports to the credit bureau at all: not a record already reported
                                   "借呗会不会上征信", "借呗按时还款会上征信吗",
                                   # how the repayment date is set (it got due-time's cutoff)
-                                  "借呗还款日从什么时候开始算"])
+                                  "借呗还款日从什么时候开始算", "为什么借呗这么久不给我提额"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -804,6 +807,11 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # one; a loan the user says was never theirs (it got check-status or how-to-repay): a wrong record
     ("借呗逾期了 能请客服帮我去掉逾期记录吗", "record-duration"), ("有人说交钱能帮我删除逾期记录", "agent-scam"),
     ("我没借过借呗 征信上有借呗逾期", "record-dispute"), ("借呗逾期了 别人冒用我身份借的", "record-dispute"),
+    # a delay or instalments refused (they got the postpone answer, or fell back); not a limit refused;
+    # money frozen in 余额宝 or WeChat (it got the Ant-products answer): only a court's enforcement
+    ("借呗客服不同意延期怎么办", "cannot-repay"), ("借呗申请延期被拒了", "cannot-repay"),
+    ("借呗协商不成功怎么办", "cannot-repay"),
+    ("借呗逾期了 余额宝会被冻结吗", "lawsuit"), ("借呗逾期了 会冻结我的微信吗", "lawsuit"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
