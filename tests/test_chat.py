@@ -812,6 +812,11 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗客服不同意延期怎么办", "cannot-repay"), ("借呗申请延期被拒了", "cannot-repay"),
     ("借呗协商不成功怎么办", "cannot-repay"),
     ("借呗逾期了 余额宝会被冻结吗", "lawsuit"), ("借呗逾期了 会冻结我的微信吗", "lawsuit"),
+    # how to pay it all off (it got demand-full's "whether the lender may demand it"); whether the
+    # deduction falls back on the bank card when 余额宝 is short (it got the postpone answer); 借呗 and
+    # 花呗 overdue together (it got the other-product answer)
+    ("借呗逾期了 怎么一次性还清", "how-to-repay"), ("借呗还款日余额宝钱不够 会扣银行卡吗", "how-to-repay"),
+    ("借呗和花呗一起逾期了怎么办", "overdue-what-now"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
