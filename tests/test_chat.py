@@ -817,6 +817,14 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # 花呗 overdue together (it got the other-product answer)
     ("借呗逾期了 怎么一次性还清", "how-to-repay"), ("借呗还款日余额宝钱不够 会扣银行卡吗", "how-to-repay"),
     ("借呗和花呗一起逾期了怎么办", "overdue-what-now"),
+    # whether the penalty is lawful or too high (they got the penalty formula or collection's complaint
+    # rules): annual-rate, whose lead now answers that before the conversion; when interest stops (it
+    # got borrow-again); paying bit by bit since falling behind (it got repaid-still-overdue or the
+    # consequences); tomorrow asked for on the due date itself (a near tie went to due-time)
+    ("借呗逾期的罚息合法吗", "annual-rate"), ("借呗逾期罚息太高 可以投诉吗", "annual-rate"),
+    ("借呗逾期多久会停息", "stop-interest"),
+    ("借呗逾期了但是我一直在还", "partial-repayment"), ("借呗逾期了每个月都在还一点", "partial-repayment"),
+    ("今天是还款日 能明天再还吗", "postpone"), ("借呗明天还可以吗 今天就是还款日", "postpone"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
