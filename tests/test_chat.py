@@ -825,6 +825,9 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗逾期多久会停息", "stop-interest"),
     ("借呗逾期了但是我一直在还", "partial-repayment"), ("借呗逾期了每个月都在还一点", "partial-repayment"),
     ("今天是还款日 能明天再还吗", "postpone"), ("借呗明天还可以吗 今天就是还款日", "postpone"),
+    # when a record is reported (it got record-duration's five years); "is it all over" (it got
+    # borrow-again): what to do now, calmly
+    ("借呗逾期记录多久上报", "credit-report"), ("借呗逾期是不是就完了", "overdue-what-now"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
