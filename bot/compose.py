@@ -26,7 +26,8 @@ DISCLAIMER = "以上内容仅供参考，不构成法律或财务建议；具体
 MAX_EVIDENCE_CITED = 2
 CARRIED_NAMES = {"principal": "欠款", "days": "逾期天数", "daily_rate": "日利率"}
 ASK_TEXT = {
-    "principal": "要估算罚息，还需要知道逾期没还的金额（例如“欠款5000元”）。",
+    # "逾期一天有没有罚息" asks yes or no before it asks how much: the prompt says yes first
+    "principal": "逾期从第一天起就按天计罚息；要估算多少，还需要知道逾期没还的金额（例如“欠款5000元”）。",
     "days": "要估算罚息，还需要知道逾期了多少天（例如“逾期10天”）。",
 }
 

@@ -946,3 +946,10 @@ def test_an_answer_given_again_right_after_itself_says_so(bot) -> None:
     # an estimate is new information each time, never "the same answer"
     s = bot.chat.reply("欠两万逾期10天罚多少").session_id
     assert not bot.chat.reply("那逾期20天呢", s).lead.startswith(bridge)
+
+
+def test_asking_whether_there_is_a_penalty_is_told_yes_before_being_asked_the_amount(bot) -> None:
+    """"逾期一天有没有罚息" got only a request for the amount; the prompt now says yes first."""
+    answer = bot.chat.reply("借呗逾期一天有没有罚息")
+    assert answer.kind is ReplyKind.ASK_VALUE and answer.asks_for == ["principal"], answer
+    assert answer.lead.startswith("逾期从第一天起就按天计罚息"), answer.lead
