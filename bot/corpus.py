@@ -78,15 +78,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _pattern(value: object) -> object:
-    """A regular expression field, checked to compile. It may be written as a list in the YAML, one
-    group of alternatives per line so that a long one can be read: the items joined with ``|``, which
-    is the same regular expression as the one line. Anything else is left for the field's own
-    validation."""
+def _joined(value: object) -> object:
+    """A regular expression field may be written as a list in the YAML, one group of alternatives per
+    line so that a long one can be read: the items joined with ``|``, which is the same regular
+    expression as the one line. Anything else is left for the field's own validation.
+
+    Patterns that other word lists are expanded into (``{late}``) are checked to compile once, after
+    expansion (:func:`_expand`): compiling them here too doubled the corpus's load time."""
     if isinstance(value, list | tuple):
         if not value or not all(isinstance(i, str) and i for i in value):
             raise ValueError("a pattern written as a list needs non-empty strings")
         value = "|".join(value)
+    return value
+
+
+def _pattern(value: object) -> object:
+    """A regular expression field used as written (joined from a list as :func:`_joined` does),
+    checked to compile."""
+    value = _joined(value)
     if isinstance(value, str):
         try:
             re.compile(value)
@@ -147,7 +156,7 @@ class Intent(_Strict):
     read in that conversation, this entry may answer it (other such questions, and "那花呗呢", still
     fall back)."""
 
-    _patterns = field_validator("cues", "prefer", mode="before")(_pattern)
+    _patterns = field_validator("cues", "prefer", mode="before")(_joined)  # compiled once expanded
 
     @field_validator("questions", "tags", "facts")
     @classmethod
@@ -253,9 +262,10 @@ class Replies(_Strict):
 class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
-    _patterns = field_validator("broke_cues", "missed_cues", "late_cues", "shortfall_cues", "due_soon_cues",
-                                "later_money_cues", "refused_cues", "overdue_cues", "procedure_questions",
+    _patterns = field_validator("broke_cues", "missed_cues", "shortfall_cues", "due_soon_cues",
+                                "later_money_cues", "refused_cues", "procedure_questions",
                                 mode="before")(_pattern)
+    _expanded = field_validator("late_cues", "overdue_cues", mode="before")(_joined)  # compiled once expanded
 
     contacts: tuple[Contact, ...] = Field(min_length=1)
     crisis_contacts: tuple[Contact, ...] = Field(min_length=1)
