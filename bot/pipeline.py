@@ -6,7 +6,6 @@ BM25 alone and reports the degradation in its log and its readiness output.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -105,16 +104,15 @@ def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder:
               progress: bool = False, prepare: bool = False) -> Bot:
     """Load the corpus and both indexes. Raises ``CorpusError`` on bad knowledge data.
 
-    The model loads in a second thread while the corpus and the BM25 index load here (both mostly
-    wait on native code), which is most of what keeps a cold start under a second.
+    The model loads in a second thread while the corpus and the segmenter load here: ONNX Runtime
+    builds its session in native code, so the two overlap in part (the corpus's regular expressions
+    are compiled in Python and hold the interpreter).
     """
     timings: dict[str, float] = {}
     dense_error: str | None = None
     limit_blas_threads(settings.blas_threads)
     loading: Future[tuple[Encoder | None, str | None, float]] | None = None
     pool = None
-    warm = ThreadPoolExecutor(1, thread_name_prefix="import")
-    warm.submit(importlib.import_module, "bm25s")  # SciPy's import, while the corpus loads
     if encoder is None and settings.dense_enabled and settings.retrieval_mode != "bm25":
         pool = ThreadPoolExecutor(1, thread_name_prefix="model-load")
         loading = pool.submit(_load_model, settings, prepare)
@@ -133,7 +131,6 @@ def build_bot(settings: Settings, sessions: SessionStore | None = None, encoder:
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-        warm.shutdown(wait=True)
     t = time.perf_counter()
     retriever = Retriever(corpus, settings, segmenter, encoder, progress=progress)
     timings["index"] = time.perf_counter() - t

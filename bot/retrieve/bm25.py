@@ -1,11 +1,12 @@
-"""Sparse retrieval: Okapi BM25 with rank-bm25's numbers, stored and scored as a bm25s index.
+"""Sparse retrieval: Okapi BM25 with rank-bm25's numbers, stored as a bm25s index.
 
 rank-bm25 is the reference for what a score is (its IDF, including the epsilon floor for terms in
 more than half of the documents, and its term-frequency saturation); its statistics are computed
-here vectorised, so a million documents index in seconds rather than minutes, and written into a
-bm25s index: per term, the documents that contain it and their precomputed weights. bm25s saves
-that index, memory-maps it on load, and scores a query by walking only its terms' postings, so a
-query costs the same at 30 entries as at a million that do not share its words.
+here vectorised, so a million documents index in seconds rather than minutes, and saved by bm25s:
+per term, the documents that contain it and their precomputed weights. The saved folder is a
+bm25s index (``bm25s.BM25.load`` reads it); serving memory-maps its arrays with NumPy alone, because
+importing bm25s brings SciPy, which was a fifth of a cold start. A query is scored by walking only
+its terms' postings, so it costs the same at 30 entries as at a million that do not share its words.
 """
 
 from __future__ import annotations
@@ -23,19 +24,21 @@ K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
 META = "jiebei.json"
 WEIGHT_CHUNK = 1 << 22
 """Postings whose weights are computed at once while building (bounds the float64 temporaries)."""
+ARRAY_FILES = {"data": "data.csc.index.npy", "indices": "indices.csc.index.npy", "indptr": "indptr.csc.index.npy"}
+VOCAB_FILE, PARAMS_FILE = "vocab.index.json", "params.index.json"
+"""The files of a saved bm25s index that scoring needs (the defaults of ``bm25s.BM25.save`` and ``load``)."""
 
 
 class BM25Index:
     """BM25 over pre-segmented documents, with top-k search."""
 
-    def __init__(self, model, n_docs: int) -> None:  # type: ignore[no-untyped-def]
-        self.model = model
-        self.n_docs = n_docs
-        self.vocab: dict[str, int] = model.vocab_dict
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int],
+                 n_docs: int, k1: float = K1, b: float = B) -> None:
+        """Postings in CSC form: term ``t``'s documents are ``indices[indptr[t]:indptr[t + 1]]``, sorted, and
+        their weights the same slice of ``data``; ``k1`` and ``b`` are recorded, the weights already hold them."""
+        self.n_docs, self.vocab, self.k1, self.b = n_docs, vocab, k1, b
         # plain arrays over the (memory-mapped) buffers: slicing a np.memmap costs a subclass object each time
-        self._data = np.asarray(model.scores["data"])
-        self._indices = np.asarray(model.scores["indices"])
-        self._indptr = np.asarray(model.scores["indptr"])
+        self._data, self._indices, self._indptr = np.asarray(data), np.asarray(indices), np.asarray(indptr)
 
     @classmethod
     def build(cls, docs_terms: Sequence[Sequence[str]], k1: float = K1, b: float = B,
@@ -61,8 +64,6 @@ class BM25Index:
 
         ``n_terms`` counts ids beyond ``vocab`` too (terms that no query can name, in synthetic corpora).
         """
-        import bm25s
-
         n = len(lengths)
         n_terms = n_terms or len(vocab)
         # (term, doc) pairs with their term frequency, sorted by term then document: one int64 key
@@ -88,27 +89,36 @@ class BM25Index:
             weights[lo:lo + WEIGHT_CHUNK] = idf[t] * f * (k1 + 1) / (f + norm[d])
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df.astype(np.int64), out=indptr[1:])
-        model = bm25s.BM25(k1=k1, b=b, method="robertson", dtype="float32", int_dtype="int32")
-        model.scores = {"data": weights, "indices": p_doc, "indptr": indptr, "num_docs": n}
-        model.vocab_dict = vocab
-        model.unique_token_ids_set = set(vocab.values())
-        model.nonoccurrence_array = None  # robertson BM25 has no score for absent terms
-        return cls(model, n)
+        return cls(weights, p_doc, indptr, vocab, n, k1, b)
+
+    @property
+    def memory_mapped(self) -> bool:
+        """The postings are read from the saved files as queries touch them, not held in memory."""
+        return isinstance(self._data.base, np.memmap)
 
     def save(self, folder: Path) -> None:
-        """Write the bm25s index (arrays as .npy, vocabulary and parameters as JSON) into ``folder``."""
+        """Write a bm25s index (arrays as .npy, vocabulary and parameters as JSON) into ``folder``."""
+        import bm25s
+
+        model = bm25s.BM25(k1=self.k1, b=self.b, method="robertson", dtype="float32", int_dtype="int32")
+        model.scores = {"data": self._data, "indices": self._indices, "indptr": self._indptr, "num_docs": self.n_docs}
+        model.vocab_dict = self.vocab
+        model.unique_token_ids_set = set(self.vocab.values())
+        model.nonoccurrence_array = None  # robertson BM25 has no score for absent terms
         folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(str(folder), show_progress=False)
+        model.save(str(folder), show_progress=False)
         (folder / META).write_text(json.dumps({"n_docs": self.n_docs}))
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = True) -> BM25Index:
         """Load a saved index; with ``mmap`` the arrays stay on disk and pages load as queries touch them."""
-        import bm25s  # imported here: it brings SciPy, which start-up loads in a second thread (pipeline)
-
-        model = bm25s.BM25.load(str(folder), mmap=mmap, show_progress=False)
+        mode = "r" if mmap else None
+        arrays = {k: np.load(folder / name, mmap_mode=mode, allow_pickle=False) for k, name in ARRAY_FILES.items()}
+        vocab = json.loads((folder / VOCAB_FILE).read_text(encoding="utf-8"))
+        params = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))
         meta = json.loads((folder / META).read_text())
-        return cls(model, int(meta["n_docs"]))
+        return cls(arrays["data"], arrays["indices"], arrays["indptr"], vocab, int(meta["n_docs"]),
+                   float(params["k1"]), float(params["b"]))
 
     def _ids(self, query_terms: Sequence[str]) -> list[int]:
         return [self.vocab[t] for t in query_terms if t in self.vocab]

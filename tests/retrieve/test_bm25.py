@@ -47,8 +47,23 @@ def test_saved_and_memory_mapped(tmp_path: Path) -> None:
     index = BM25Index.build(DOCS)
     index.save(tmp_path)
     loaded = BM25Index.load(tmp_path, mmap=True)
-    assert isinstance(loaded.model.scores["data"], np.memmap)
+    assert loaded.memory_mapped and not index.memory_mapped
+    assert not BM25Index.load(tmp_path, mmap=False).memory_mapped
     np.testing.assert_array_equal(loaded.scores(["借呗", "逾期"]), index.scores(["借呗", "逾期"]))
+
+
+def test_the_saved_folder_is_a_bm25s_index_that_bm25s_scores_alike(tmp_path: Path) -> None:
+    # serving reads the files without bm25s (its import brings SciPy); bm25s itself must read them
+    # as the same index, so the format stays bm25s's
+    import bm25s
+
+    index = BM25Index.build(DOCS, k1=1.2, b=0.6)
+    index.save(tmp_path)
+    theirs = bm25s.BM25.load(str(tmp_path), mmap=True, show_progress=False)
+    ours = BM25Index.load(tmp_path)
+    assert (theirs.k1, theirs.b) == (ours.k1, ours.b) == (1.2, 0.6) and theirs.vocab_dict == ours.vocab
+    for query in (["借呗", "逾期"], ["罚息", "罚息", "征信"], ["花呗"]):
+        np.testing.assert_allclose(theirs.get_scores(query), ours.scores(query), rtol=1e-6)
 
 
 def test_top_k_returns_the_best_matching_documents() -> None:
