@@ -59,7 +59,9 @@ SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFI
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a
 # rate counts only in a conversation that already holds the debt (see the policy)
-DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|晚了|晚[0-9一两二三四五六七八九十几]+个?(天|周|星期|礼拜|月)|拖|没还|未还|还不上|滞纳")
+# money paid out late is no debt (借呗到账晚了两天)
+DEBT_CUE = re.compile(r"逾期|罚|欠|超期|过期|晚还|(?<!到账)(?<!放款)(?<!下款)晚(了|[0-9一两二三四五六七八九十几]+个?(天|周|星期|礼拜|月))"
+                      r"|拖|没还|未还|还不上|滞纳")
 # a question about what the penalty comes to
 # "要多还多少" asks what the penalty adds; in "3万多还不上" the 多 belongs to the amount
 _MORE_TO_PAY = r"(?<![0-9万千百块元])多还(?![不没完清])"

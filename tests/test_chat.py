@@ -570,7 +570,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # whether 借呗 reports to the credit bureau at all: not a record already reported
                                   "借呗会不会上征信", "借呗按时还款会上征信吗",
                                   # how the repayment date is set (it got due-time's cutoff)
-                                  "借呗还款日从什么时候开始算", "为什么借呗这么久不给我提额"])
+                                  "借呗还款日从什么时候开始算", "为什么借呗这么久不给我提额",
+                                  # money paid out late is no late repayment
+                                  "借呗到账晚了两天", "借呗放款晚了一天"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -828,6 +830,21 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # when a record is reported (it got record-duration's five years); "is it all over" (it got
     # borrow-again): what to do now, calmly
     ("借呗逾期记录多久上报", "credit-report"), ("借呗逾期是不是就完了", "overdue-what-now"),
+    # a week or more late with only "what now" asked (got the consequences of never paying, or postpone
+    # for 拖了); 拖了两天 (got postpone); 超时还款了 (what-now's cue lacked it); 晚了一天 with the limit
+    # asked (晚了 before the days was not overdue talk); a due date forgotten and remembered today, and a
+    # balance short on the due date (both fell back); "what if I just don't pay" (what-now or cannot-repay)
+    ("借呗逾期一个月了怎么办", "overdue-what-now"), ("借呗逾期半个月了 咋办", "overdue-what-now"),
+    ("借呗拖了一个礼拜了怎么办", "overdue-what-now"), ("借呗拖了两天了怎么办", "short-overdue"),
+    ("借呗超时还款了", "overdue-what-now"), ("借呗晚了一天还 以后还能借吗", "borrow-again"),
+    ("借呗还款日忘了 今天才想起来", "short-overdue"), ("借呗到期了 卡里余额不足 扣款失败", "how-to-repay"),
+    ("借呗如果不还款怎么办", "consequences"), ("借呗要是一直不还怎么办", "consequences"),
+    # one instalment of several late (got the consequences); a record still there after repaying (got
+    # repaid-still-overdue's wait for the update); a wrong report (got what-now); a late repayment blamed
+    # on a frozen bank card, asking to remove the record (got borrow-again, read as 借呗 frozen)
+    ("借呗分了12期 有一期逾期了怎么办", "overdue-what-now"), ("借呗逾期已经还清 记录还有吗", "record-duration"),
+    ("借呗逾期被错误上报了怎么办", "record-dispute"),
+    ("借呗逾期是因为银行卡被冻结了 能消除记录吗", "record-duration"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
@@ -852,6 +869,11 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
 def test_more_ways_of_saying_late(bot, text: str, intent: str) -> None:
     answer = bot.chat.reply(text)
     assert answer.kind is ReplyKind.ANSWER and answer.sources[0].id == intent, answer
+
+
+def test_asking_whether_calling_customer_service_helps_gets_the_contacts(bot) -> None:
+    answer = bot.chat.reply("借呗逾期了 打95188有用吗")  # it got partial-repayment
+    assert answer.kind is ReplyKind.HANDOFF and answer.sources[0].id == "human-contact", answer
 
 
 def test_not_refusing_to_repay_is_not_talk_of_being_late(bot) -> None:
