@@ -263,7 +263,7 @@ class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
     _patterns = field_validator("broke_cues", "missed_cues", "shortfall_cues", "due_soon_cues",
-                                "later_money_cues", "refused_cues", "procedure_questions",
+                                "later_money_cues", "holiday_cues", "refused_cues", "procedure_questions",
                                 mode="before")(_pattern)
     _expanded = field_validator("late_cues", "overdue_cues", mode="before")(_joined)  # compiled once expanded
 
@@ -287,6 +287,9 @@ class Dialogue(_Strict):
     later_money_cues: str = Field(min_length=1)
     """Words that the money comes only after the due date (20号才有钱, 后天才有钱还): asking to repay later;
     other patterns say ``{later_money}``."""
+    holiday_cues: str = Field(min_length=1)
+    """Words asking to repay after the weekend or holiday the due date falls on (节假日能顺延吗, 周末到期
+    周一还行吗): a delay asked for, however it is put; other patterns say ``{holiday}``."""
     refused_cues: str = Field(min_length=1)
     """Words that a delay, instalments or a repayment plan was asked for and refused (客服不同意, 延期被拒,
     协商不成功); other patterns say ``{refused}``."""
@@ -398,7 +401,8 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
 
 def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str:
     """``pattern`` with each ``{name}`` of ``shared`` standing for the word list of that name (``{late}``,
-    ``{short}``, ``{due_soon}``, ``{missed}``, ``{broke}``, ``{later_money}``, ``{refused}`` from the dialogue, ``{other}``
+    ``{short}``, ``{due_soon}``, ``{missed}``, ``{broke}``, ``{later_money}``, ``{refused}``, ``{holiday}`` from
+    the dialogue, ``{other}``
     the other products named in out_of_scope.yaml), checked to compile."""
     expanded = pattern
     for name, words in shared.items():
@@ -479,7 +483,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     shared = {**missed, "late": f"(?:{late})", "short": f"(?:{dialogue.shortfall_cues})",
               "due_soon": f"(?:{dialogue.due_soon_cues})", "broke": f"(?:{dialogue.broke_cues})",
               "later_money": f"(?:{dialogue.later_money_cues})",
-              "refused": f"(?:{dialogue.refused_cues})",
+              "refused": f"(?:{dialogue.refused_cues})", "holiday": f"(?:{dialogue.holiday_cues})",
               "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
     dialogue = dialogue.model_copy(update={"late_cues": late,
                                            "overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,

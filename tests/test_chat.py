@@ -572,7 +572,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # how the repayment date is set (it got due-time's cutoff)
                                   "借呗还款日从什么时候开始算", "为什么借呗这么久不给我提额",
                                   # money paid out late is no late repayment
-                                  "借呗到账晚了两天", "借呗放款晚了一天"])
+                                  "借呗到账晚了两天", "借呗放款晚了一天",
+                                  # repaying on a weekend or a holiday, no delay asked for
+                                  "借呗周末能还款吗", "借呗放假期间能还款吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -845,6 +847,9 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗分了12期 有一期逾期了怎么办", "overdue-what-now"), ("借呗逾期已经还清 记录还有吗", "record-duration"),
     ("借呗逾期被错误上报了怎么办", "record-dispute"),
     ("借呗逾期是因为银行卡被冻结了 能消除记录吗", "record-duration"),
+    # a due date on a weekend or holiday, asked to be put off (they fell back as everyday use)
+    ("借呗到期日是周末 可以周一还吗", "postpone"), ("借呗还款日是节假日可以顺延吗", "postpone"),
+    ("借呗国庆节到期 能节后还吗", "postpone"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
