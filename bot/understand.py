@@ -68,8 +68,9 @@ _MORE_TO_PAY = r"(?<![0-9万千百块元])多还(?![不没完清])"
 PENALTY_CUE = re.compile(r"罚息|罚金|罚款|罚多少|罚了|利息|多少钱|还多少(?!(就|先)?(算|还)多少)|交多少|付多少|要多少|"
                          rf"{_MORE_TO_PAY}|多少罚|费用|滞纳金|"
                          r"违约金|算一下|算算|帮我算|计算|估算|怎么算")
-# asks what the penalty comes to, not only names it ("罚息多少" against "罚息能减免吗")
-ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|(?<!好)(?<!了)几(?![十百千万])|怎么算|如何算|怎么计算|如何计算|怎样算|算一下|算算|帮我算|计算|估算|"
+# asks what the penalty comes to, not only names it ("罚息多少" against "罚息能减免吗"); a rate asked
+# for ("一天万分之几") is the formula's question
+ASKS_PENALTY_AMOUNT = re.compile(r"多少|多不多|(?<!好)(?<!了)(?<!分之)几(?![十百千万])|怎么算|如何算|怎么计算|如何计算|怎样算|算一下|算算|帮我算|计算|估算|"
                                  rf"{_MORE_TO_PAY}|高不高|贵不贵|多吗|高吗|贵吗")
 # a question beyond the numbers (the intent is answered first, the estimate joined after it); saying
 # one cannot pay ("欠了三万还不起了") asks what to do, whatever the amount, and so does saying one is

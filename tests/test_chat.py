@@ -850,6 +850,12 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # a due date on a weekend or holiday, asked to be put off (they fell back as everyday use)
     ("借呗到期日是周末 可以周一还吗", "postpone"), ("借呗还款日是节假日可以顺延吗", "postpone"),
     ("借呗国庆节到期 能节后还吗", "postpone"),
+    # the principal paid back, is interest still running (got repaid-still-overdue); a wage card frozen
+    # (got borrow-again, read as 借呗 frozen); hiding from the lender (a new number, a closed account:
+    # got how-to-repay, what-now or postpone); the penalty rate as a percentage (asked for an amount)
+    ("借呗逾期 利息还在算吗 我已经还了本金", "partial-repayment"), ("借呗逾期了 工资卡会被冻结吗", "lawsuit"),
+    ("借呗逾期 我手机号换了 他们找不到我会怎样", "consequences"), ("借呗逾期不还 换手机号有用吗", "consequences"),
+    ("借呗逾期了 注销支付宝账号可以吗", "consequences"), ("借呗逾期罚息是百分之几", "penalty"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
