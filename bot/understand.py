@@ -121,8 +121,9 @@ NOT_OVERDUE = re.compile(
 # …unless the message says the system shows them overdue anyway (that is a records question)
 SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信)[^，,。?？!！\s吗呢]{0,8}(逾期|未还|没还|不良|负面)|说我有")
 # …or that this time they are late after all ("我从来没逾期过，这次忘了还逾期了一天")
-LATE_THIS_TIME = re.compile(r"(这次|这回|这一次|这个月|这期|这一期|今天|昨天|前天|但是?|可是|结果)"
-                            r".{0,8}(?<![没无未不过])(?<!没有)(逾期|忘(了|记)?还|没还|未还|晚还|晚了|迟还|没扣|拖了)")
+# or cannot pay the next one ("本来每个月按时还 下个月肯定还不上")
+LATE_THIS_TIME = re.compile(r"(这次|这回|这一次|这个月|这期|这一期|下个?月|下期|下一期|今天|昨天|前天|但是?|可是|结果)"
+                            r".{0,8}(?<![没无未不过])(?<!没有)(逾期|忘(了|记)?还|没还|未还|晚还|晚了|迟还|没扣|拖了|还不上|还不起|还不了)")
 # "那信用卡呢": the previous question again, about another product (the name is checked against the
 # corpus's product mentions)
 ELLIPSIS = re.compile(r"^(?:那|那么|那要是|那如果是|如果是|要是|换成)?(?P<name>[^，,。?？\s]{1,8}?)(?:的话)?"

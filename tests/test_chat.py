@@ -574,7 +574,7 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # money paid out late is no late repayment
                                   "借呗到账晚了两天", "借呗放款晚了一天",
                                   # repaying on a weekend or a holiday, no delay asked for
-                                  "借呗周末能还款吗", "借呗放假期间能还款吗"])
+                                  "借呗周末能还款吗", "借呗放假期间能还款吗", "借呗一期最少还多少"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -856,6 +856,13 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗逾期 利息还在算吗 我已经还了本金", "partial-repayment"), ("借呗逾期了 工资卡会被冻结吗", "lawsuit"),
     ("借呗逾期 我手机号换了 他们找不到我会怎样", "consequences"), ("借呗逾期不还 换手机号有用吗", "consequences"),
     ("借呗逾期了 注销支付宝账号可以吗", "consequences"), ("借呗逾期罚息是百分之几", "penalty"),
+    # the least to pay so as not to be late (got due-time); no one has chased yet (got repaid-still-overdue);
+    # the 当前存在逾期 notice seen on another product (got other-affects-jiebei); always paid on time but
+    # next month it cannot be (fell back as "not overdue"); a repaid record to be taken off (got the update)
+    ("借呗每期最少还多少才不算逾期", "minimum-payment"), ("借呗逾期了 为什么一直没人催", "reminders"),
+    ("网商贷提示当前存在逾期 是借呗的吗", "existing-overdue-notice"),
+    ("本来每个月都按时还 这个月工资没发 下个月肯定还不上了 怎么办", "cannot-repay"),
+    ("我已经把借呗全部还清了 能不能把逾期记录消掉", "record-duration"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
