@@ -574,7 +574,10 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # money paid out late is no late repayment
                                   "借呗到账晚了两天", "借呗放款晚了一天",
                                   # repaying on a weekend or a holiday, no delay asked for
-                                  "借呗周末能还款吗", "借呗放假期间能还款吗", "借呗一期最少还多少"])
+                                  "借呗周末能还款吗", "借呗放假期间能还款吗", "借呗一期最少还多少",
+                                  # a loan repaid and the next one refused, no word of being late (it got
+                                  # repaid-still-overdue's wait for the update)
+                                  "还清借呗之后显示评估未通过"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
