@@ -866,6 +866,8 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("网商贷提示当前存在逾期 是借呗的吗", "existing-overdue-notice"),
     ("本来每个月都按时还 这个月工资没发 下个月肯定还不上了 怎么办", "cannot-repay"),
     ("我已经把借呗全部还清了 能不能把逾期记录消掉", "record-duration"),
+    # a record from years ago, is it still on the report (got check-status or the status update)
+    ("我两年前借呗逾期过 现在征信还有吗", "record-duration"), ("借呗之前逾期过 现在征信还会显示吗", "record-duration"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
