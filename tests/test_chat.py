@@ -868,6 +868,11 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("我已经把借呗全部还清了 能不能把逾期记录消掉", "record-duration"),
     # a record from years ago, is it still on the report (got check-status or the status update)
     ("我两年前借呗逾期过 现在征信还有吗", "record-duration"), ("借呗之前逾期过 现在征信还会显示吗", "record-duration"),
+    # repaying anywhere but in the app (got postpone); paying it all off, said with 全部 (got demand-full);
+    # a collector asking to be added on WeChat to take the money (fell back); "I never borrowed" at the
+    # end of the message (got the 当前存在逾期 notice)
+    ("借呗逾期 可以线下还款吗", "how-to-repay"), ("借呗逾期了 怎么一次性全部还清", "how-to-repay"),
+    ("借呗催收让我加微信还款 靠谱吗", "agent-scam"), ("借呗说我逾期了 可是我根本没借过", "record-dispute"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
