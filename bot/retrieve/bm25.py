@@ -21,7 +21,6 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
-META = "jiebei.json"
 WEIGHT_CHUNK = 1 << 22
 """Postings whose weights are computed at once while building (bounds the float64 temporaries)."""
 ARRAY_FILES = {"data": "data.csc.index.npy", "indices": "indices.csc.index.npy", "indptr": "indptr.csc.index.npy"}
@@ -106,8 +105,7 @@ class BM25Index:
         model.unique_token_ids_set = set(self.vocab.values())
         model.nonoccurrence_array = None  # robertson BM25 has no score for absent terms
         folder.mkdir(parents=True, exist_ok=True)
-        model.save(str(folder), show_progress=False)
-        (folder / META).write_text(json.dumps({"n_docs": self.n_docs}))
+        model.save(str(folder), show_progress=False)  # the parameters file records num_docs too
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = True) -> BM25Index:
@@ -116,8 +114,7 @@ class BM25Index:
         arrays = {k: np.load(folder / name, mmap_mode=mode, allow_pickle=False) for k, name in ARRAY_FILES.items()}
         vocab = json.loads((folder / VOCAB_FILE).read_text(encoding="utf-8"))
         params = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))
-        meta = json.loads((folder / META).read_text())
-        return cls(arrays["data"], arrays["indices"], arrays["indptr"], vocab, int(meta["n_docs"]),
+        return cls(arrays["data"], arrays["indices"], arrays["indptr"], vocab, int(params["num_docs"]),
                    float(params["k1"]), float(params["b"]))
 
     def _ids(self, query_terms: Sequence[str]) -> list[int]:
