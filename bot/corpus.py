@@ -401,9 +401,8 @@ def _unique_ids(items: list[tuple[Path, int, Intent]] | list[tuple[Path, int, Ev
 
 def _expand(pattern: str, shared: dict[str, str], path: Path, where: str) -> str:
     """``pattern`` with each ``{name}`` of ``shared`` standing for the word list of that name (``{late}``,
-    ``{short}``, ``{due_soon}``, ``{missed}``, ``{broke}``, ``{later_money}``, ``{refused}``, ``{holiday}`` from
-    the dialogue, ``{other}``
-    the other products named in out_of_scope.yaml), checked to compile."""
+    ``{short}``, ``{due_soon}``, ``{missed}``, ``{broke}``, ``{later_money}``, ``{refused}``, ``{holiday}``
+    from the dialogue, ``{other}`` the other products named in out_of_scope.yaml), checked to compile."""
     expanded = pattern
     for name, words in shared.items():
         expanded = expanded.replace(f"{{{name}}}", words)
