@@ -153,8 +153,10 @@ def _retrieved(result: RetrievalResult, roles: Roles, slots: Slots, turn: Turn) 
             intent = hit.id
             break
     if intent is None:
-        # close to an overdue answer but without a word of being late or owing: everyday 借呗 use
-        return Decision(ReplyKind.FALLBACK, slots, scope="everyday")
+        # close to an overdue answer but without a word of being late or owing: everyday 借呗 use; one
+        # that does speak of being late and matches no entry's cue ("借呗逾期 微信会被封吗") is a
+        # question the knowledge does not cover, never "not an overdue question"
+        return Decision(ReplyKind.FALLBACK, slots, scope="unsure" if turn.overdue_talk else "everyday")
     if intent == roles.handoff:
         return Decision(ReplyKind.HANDOFF, slots, intent=intent)
     return Decision(ReplyKind.ANSWER, slots, intent=intent, offer_calculator=intent == roles.penalty)

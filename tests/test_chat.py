@@ -577,7 +577,12 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗周末能还款吗", "借呗放假期间能还款吗", "借呗一期最少还多少",
                                   # a loan repaid and the next one refused, no word of being late (it got
                                   # repaid-still-overdue's wait for the update)
-                                  "还清借呗之后显示评估未通过"])
+                                  "还清借呗之后显示评估未通过",
+                                  # repaid at the due date, a password forgotten, a reminder before the
+                                  # due date, how the repayment dates are worked out (got what-now,
+                                  # the status update or due-time's cutoff)
+                                  "借呗到期还了钱 还能再借出来吗", "支付宝登录密码忘记了 怎么还借呗",
+                                  "借呗还款前有没有还款提醒", "借呗分期的还款日期是按什么算的"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -873,6 +878,17 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # end of the message (got the 当前存在逾期 notice)
     ("借呗逾期 可以线下还款吗", "how-to-repay"), ("借呗逾期了 怎么一次性全部还清", "how-to-repay"),
     ("借呗催收让我加微信还款 靠谱吗", "agent-scam"), ("借呗说我逾期了 可是我根本没借过", "record-dispute"),
+    # "逾没逾期" asks whether one is late (fell back as "not overdue"); when a repaid record goes (got
+    # the status update); a refusal after repaying, asked whether the lateness is why (got the update)
+    ("怎么知道自己借呗逾没逾期", "check-status"), ("借呗还清了 逾期记录什么时候没", "record-duration"),
+    ("借呗还清了显示综合评估不足 是因为逾期吗", "borrow-again"),
+    # a repayment date passed, said with 超出 (fell back as everyday)
+    ("借呗超出还款日一天怎么算", "due-time"),
+    # days late said with 迟了 (fell back, or got short-overdue where borrowing again is asked); shown as
+    # late yet repaid, said in that order (got the 当前存在逾期 notice); 超 a day or two (fell back)
+    ("借呗迟了三天才还 以后还能借吗", "borrow-again"), ("借呗迟了两天还 有影响吗", "short-overdue"),
+    ("借呗说我逾期 但我记得还了", "repaid-still-overdue"), ("借呗还款超了一二天怎么办", "short-overdue"),
+    ("借呗逾记一天咋办", "short-overdue"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
@@ -996,6 +1012,16 @@ def test_an_answer_given_again_right_after_itself_says_so(bot) -> None:
     # an estimate is new information each time, never "the same answer"
     s = bot.chat.reply("欠两万逾期10天罚多少").session_id
     assert not bot.chat.reply("那逾期20天呢", s).lead.startswith(bridge)
+
+
+def test_asking_what_is_still_owed_is_told_where_to_look(bot) -> None:
+    """With the days known, "还欠多少钱" was taken for the penalty and the bot asked the user the very
+    amount they asked for; what one owes is read in the app. Given both numbers, the estimate stays."""
+    first = bot.chat.reply("借呗逾期三天了")
+    owed = bot.chat.reply("怎么查借呗还欠多少钱", first.session_id)
+    assert owed.kind is ReplyKind.ANSWER and owed.sources[0].id == "check-status" and not owed.asks_for, owed
+    both = bot.chat.reply("借呗欠了一万 逾期三天 现在一共欠多少钱")
+    assert both.kind is ReplyKind.PENALTY and both.penalty is not None and both.penalty.days == 3
 
 
 def test_asking_whether_there_is_a_penalty_is_told_yes_before_being_asked_the_amount(bot) -> None:

@@ -115,6 +115,15 @@ def test_a_cued_runner_up_stands_in_only_when_the_message_talks_of_being_overdue
     assert d.kind is ReplyKind.FALLBACK
 
 
+def test_talk_of_being_late_that_no_cue_takes_is_unsure_not_everyday(understand) -> None:
+    """A late user whose question no entry's cue words take is not told it is "not an overdue question"."""
+    roles = Roles("penalty", "human-contact", {"borrow-again": re.compile("还能借")}, threshold=0.8)
+    d = decide(understand("借呗逾期了 微信会被封吗"), Slots(), found("borrow-again"), roles, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "unsure")
+    d = decide(understand("借呗分期是怎么算的"), Slots(), found("borrow-again"), roles, LIMITS)
+    assert (d.kind, d.scope) == (ReplyKind.FALLBACK, "everyday")
+
+
 def test_words_that_single_an_intent_out_win_among_the_candidates(understand) -> None:
     d = decide(understand("借呗还了怎么还显示逾期"), Slots(), found("overdue-what-now", "repaid-still-overdue"),
                ROLES, LIMITS)
