@@ -28,6 +28,8 @@ class DialogueAct(StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     GOODBYE = "goodbye"
+    ACK = "ack"
+    """"好的", "知道了", "嗯嗯": the last answer taken in, nothing asked; never read as a new question."""
     IDENTITY = "identity"
     RESET = "reset"
     CONFIRM = "confirm"
@@ -50,7 +52,7 @@ ABOUT_LAST_ANSWER = frozenset({DialogueAct.CONFIRM, DialogueAct.WHY})
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
 ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
-             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.CONFIRM, DialogueAct.WHY, DialogueAct.UNHELPFUL,
+             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.ACK, DialogueAct.CONFIRM, DialogueAct.WHY, DialogueAct.UNHELPFUL,
              DialogueAct.WORRY, DialogueAct.REPAID)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
 SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.WHY: 12,

@@ -32,6 +32,14 @@ def test_small_talk_gets_a_short_warm_reply(bot, text: str) -> None:
     assert a.kind is ReplyKind.SMALLTALK and not a.fallback and "抱歉" not in a.answer and len(a.answer) < 150
 
 
+@pytest.mark.parametrize("ack", ["好的", "好", "知道了", "嗯嗯", "ok"])
+def test_an_acknowledgement_after_an_answer_is_not_read_as_a_new_question(bot, ack: str) -> None:
+    """"好的" after an answer was read as a follow-up and got some entry's answer (borrow-again, check-status)."""
+    first = bot.chat.reply("借呗逾期了")
+    a = bot.chat.reply(ack, first.session_id)
+    assert a.kind is ReplyKind.SMALLTALK and not a.sources and not a.fallback, a
+
+
 def test_identity_says_it_is_not_a_human(bot) -> None:
     assert "不是人工" in bot.chat.reply("你是机器人吗").lead
 

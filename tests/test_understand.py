@@ -17,6 +17,8 @@ def understander() -> Understander:
     ("你好", DialogueAct.GREETING), ("您好！", DialogueAct.GREETING), ("在吗", DialogueAct.GREETING),
     ("谢谢", DialogueAct.THANKS), ("好的谢谢你", DialogueAct.THANKS), ("多谢了", DialogueAct.THANKS),
     ("再见", DialogueAct.GOODBYE), ("拜拜", DialogueAct.GOODBYE),
+    ("好的", DialogueAct.ACK), ("知道了", DialogueAct.ACK), ("嗯嗯", DialogueAct.ACK), ("明白了 我去还", DialogueAct.ACK),
+    ("好的，那逾期三天罚多少", DialogueAct.NONE), ("好 欠五千逾期三天", DialogueAct.NONE),
     ("你是机器人吗", DialogueAct.IDENTITY), ("你是谁", DialogueAct.IDENTITY),
     ("转人工", DialogueAct.HUMAN), ("我要投诉", DialogueAct.HUMAN), ("借呗客服电话多少", DialogueAct.HUMAN),
     ("重新算", DialogueAct.RESET),
