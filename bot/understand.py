@@ -109,7 +109,7 @@ _LATER_DAY = r"(明天|后天|下周|下个?月|月底|过几天)"
 # "I am not overdue": the user's own statement, not a question about it
 NOT_OVERDUE = re.compile(
     r"(?<!有)(?<!算)(?<!是不是)(?<!就算)(?<!是否)(?<!逾)(没有|没|从未|从没|从来没有?|从不|并没有|又没有?|也没有?|都没有?|不曾|并未|无)"
-    r"(有)?(过)?(逾期|违约|拖欠|欠款|晚还|延迟还|不良记录|负面记录)(?!吧|吗|嘛|呢)(过)?"
+    r"(有)?(过)?(逾期|违约|拖欠|欠款|晚还|延迟还|不良记录|负面记录)(?!吧|吗|嘛|呢|的?证明)(过)?"
     r"|(?<![是算])(不是|并不是|并非)(逾期|违约|拖欠)(?!吧|吗|嘛|呢|了吧|了吗)"
     r"|还没(有)?到(期|还款日)|未到(期|还款日)|(?<!是不是)(?<!有没有)(?<!是否)(没|没有)到(期|还款日)(?![就了]?[没未不])(?!的?(也|都|那|部分|几期|本金|欠款|钱))|" + _LATER_DAY + r"才(到期|还款)"
     # paying now for a later due day; a day of last month, or a penalty asked of it, is past due
@@ -123,8 +123,9 @@ NOT_OVERDUE = re.compile(
 # …unless the message says the system shows them overdue anyway (that is a records question)
 SHOWN_OVERDUE = re.compile(r"(说|显示|提示|短信|通知|征信)[^，,。?？!！\s吗呢]{0,8}(逾期|未还|没还|不良|负面)|说我有")
 # …or that this time they are late after all ("我从来没逾期过，这次忘了还逾期了一天")
-# or cannot pay the next one ("本来每个月按时还 下个月肯定还不上")
-LATE_THIS_TIME = re.compile(r"(这次|这回|这一次|这个月|这期|这一期|下个?月|下期|下一期|今天|昨天|前天|但是?|可是|结果)"
+# or cannot pay the next one ("本来每个月按时还 下个月肯定还不上"), or one loan is late and another not
+# yet due ("有一笔逾期了 另一笔没到期")
+LATE_THIS_TIME = re.compile(r"(这次|这回|这一次|这个月|这期|这一期|下个?月|下期|下一期|今天|昨天|前天|但是?|可是|结果|有一(笔|期)|其中一(笔|期))"
                             r".{0,8}(?<![没无未不过])(?<!没有)(逾期|忘(了|记)?还|没还|未还|晚还|晚了|迟还|没扣|拖了|还不上|还不起|还不了)")
 # "那信用卡呢": the previous question again, about another product (the name is checked against the
 # corpus's product mentions)

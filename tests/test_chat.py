@@ -889,6 +889,13 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗迟了三天才还 以后还能借吗", "borrow-again"), ("借呗迟了两天还 有影响吗", "short-overdue"),
     ("借呗说我逾期 但我记得还了", "repaid-still-overdue"), ("借呗还款超了一二天怎么办", "short-overdue"),
     ("借呗逾记一天咋办", "short-overdue"),
+    # 借呗 unpaid and 花呗 frozen (fell back); a proof of no overdue (fell back as "not overdue"); a few
+    # yuan short, or a deduction that took part of it (got due-time's cutoff or fell back); one loan late
+    # and another not yet due (fell back as "not overdue")
+    ("借呗没还 花呗被冻结了", "jiebei-affects-other"), ("借呗逾期还清后能开无逾期证明吗", "settlement-proof"),
+    ("借呗差200块钱 会算逾期吗", "partial-repayment"), ("借呗少还了几块钱 算逾期吗", "partial-repayment"),
+    ("借呗自动扣款扣了一部分 剩下的怎么办", "partial-repayment"),
+    ("借呗有一笔逾期了 另一笔没到期 怎么办", "overdue-what-now"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
