@@ -582,7 +582,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # due date, how the repayment dates are worked out (got what-now,
                                   # the status update or due-time's cutoff)
                                   "借呗到期还了钱 还能再借出来吗", "支付宝登录密码忘记了 怎么还借呗",
-                                  "借呗还款前有没有还款提醒", "借呗分期的还款日期是按什么算的"])
+                                  "借呗还款前有没有还款提醒", "借呗分期的还款日期是按什么算的",
+                                  # repaying the day after borrowing is early repayment, not a late one
+                                  "借呗今天借的 第二天还了 有利息吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -896,6 +898,10 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗差200块钱 会算逾期吗", "partial-repayment"), ("借呗少还了几块钱 算逾期吗", "partial-repayment"),
     ("借呗自动扣款扣了一部分 剩下的怎么办", "partial-repayment"),
     ("借呗有一笔逾期了 另一笔没到期 怎么办", "overdue-what-now"),
+    # 超期 (fell back as not sure); repaid the next morning after forgetting (fell back as everyday);
+    # pausing the repayments for months (fell back as everyday)
+    ("借呗超期了咋整", "overdue-what-now"), ("借呗还款日忘了 第二天早上还的 有没有事", "short-overdue"),
+    ("借呗能不能停几个月再还", "postpone"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
