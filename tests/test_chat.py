@@ -584,7 +584,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   "借呗到期还了钱 还能再借出来吗", "支付宝登录密码忘记了 怎么还借呗",
                                   "借呗还款前有没有还款提醒", "借呗分期的还款日期是按什么算的",
                                   # repaying the day after borrowing is early repayment, not a late one
-                                  "借呗今天借的 第二天还了 有利息吗"])
+                                  "借呗今天借的 第二天还了 有利息吗",
+                                  # a later day that is earlier than the due day is early repayment
+                                  "借呗25号要还款 可以提前到20号还吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -902,6 +904,11 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # pausing the repayments for months (fell back as everyday)
     ("借呗超期了咋整", "overdue-what-now"), ("借呗还款日忘了 第二天早上还的 有没有事", "short-overdue"),
     ("借呗能不能停几个月再还", "postpone"),
+    # a later day asked for with the due day said as 几号要还款 (fell back as everyday); late said with
+    # 拖了, then no longer able to borrow (got what-now or short-overdue); half repaid, the rest later
+    # (fell back as everyday)
+    ("借呗我25号要还款 可以28号再还吗", "postpone"), ("借呗拖了几天才还 现在借不了", "borrow-again"),
+    ("借呗拖了两天 额度没了", "borrow-again"), ("借呗还了一部分，剩下的下个月还可以吗", "postpone"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
