@@ -237,11 +237,18 @@ class ChatService:
         last = self.corpus.get(state.last_answered_intent) if state.last_answered_intent else None
         contexts = self._follow_up_contexts(state, denial=turn.not_overdue)
         procedure = last.procedure_context if last is not None and turn.asks_procedure else None
+        # a bare span of time ("都两天了") after an answer with a situation of its own is the time since
+        # that situation (repaid two days ago and still shown overdue), not days overdue
+        elapsed = (turn.values.days is not None and turn.values.principal is None and not turn.has_question
+                   and not turn.overdue_talk)
         for context in [procedure] + contexts if procedure else contexts:
             # asked how to apply right after an answer about applying ("怎么申请" after the waiver
-            # answer), or denied being overdue after an answer about being shown so ("可是我借呗没逾期"
-            # after "当前存在逾期"): that entry may answer, though the message alone was not close to it
-            own = closest | {last.id} if (context == procedure or turn.not_overdue) and last is not None else closest
+            # answer), denied being overdue after an answer about being shown so ("可是我借呗没逾期"
+            # after "当前存在逾期"), or said how long it has been: that entry may answer, though the
+            # message alone was not close to it
+            own_context = last is not None and context == last.follow_up_context
+            returns = context == procedure or turn.not_overdue or (elapsed and own_context)
+            own = closest | {last.id} if returns and last is not None else closest
             in_context, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
             if answer.kind is not ReplyKind.FALLBACK and answer.intent not in own:
                 # the context chose an entry the message alone was not close to ("怎么办" after the

@@ -206,6 +206,14 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     # and home visits keep their own answers
     ("借呗逾期了会连累家人吗", "那我老婆呢", "family-liability"),
     ("借呗逾期了会连累家人吗", "会打电话给他们吗", "contacts"), ("借呗逾期了会连累家人吗", "会上门吗", "home-visit"),
+    # how long it has been, after an answer with a situation of its own, is the time since that situation
+    # (都两天了 got the one-day-late answer, 都半个月了 the consequences); after the short-overdue answer
+    # the days are still days overdue
+    ("借呗还清了怎么还显示逾期", "都两天了", "repaid-still-overdue"),
+    ("借呗逾期还清了还能借吗", "都半个月了", "borrow-again"),
+    ("借呗逾期一天有影响吗", "已经三天了", "short-overdue"),
+    # "这合法吗" after the answer about calls to family is about the collectors (it got the 24% answer)
+    ("借呗逾期了会不会打电话给我爸妈", "这合法吗", "contacts"),
 ])
 def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
     """A short follow-up is read in the situation of the answer before it (that entry's own
