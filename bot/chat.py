@@ -168,7 +168,8 @@ class ChatService:
                             decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:
         """"那花呗还能用吗" after an answer about an overdue 借呗: what the overdue 借呗 does to the other
         product, when reading it in that conversation lands on an entry that answers such questions
-        (``product_follow_up``). A question with lateness of its own ("花呗逾期了怎么办"), a long one,
+        (``product_follow_up``), or on the last answer's entry again when read in that answer's own
+        situation ("信用卡也都还了" after "当前存在逾期"). A question with lateness of its own ("花呗逾期了怎么办"), a long one,
         and "那花呗呢" (the last question asked of 花呗: "借呗逾期会上征信吗" → "花呗逾期会上征信吗") are
         about the other product and fall back as before."""
         context = self.corpus.dialogue.follow_up_context
@@ -176,10 +177,18 @@ class ChatService:
                 or len(turn.text) > FOLLOW_UP_MAX_CHARS):
             return turn, result, decision
         read, found, answer = self._read(context + turn.raw, state.slots, state.awaiting)
-        if answer.kind is not ReplyKind.ANSWER or answer.intent not in self.roles.product_follow_ups:
-            return turn, result, decision
-        logger.debug("another product asked of in an overdue 借呗 conversation: %s", answer.intent)
-        return read, found, answer
+        if answer.kind is ReplyKind.ANSWER and answer.intent in self.roles.product_follow_ups:
+            logger.debug("another product asked of in an overdue 借呗 conversation: %s", answer.intent)
+            return read, found, answer
+        last = self.corpus.get(state.last_answered_intent) if state.last_answered_intent else None
+        if last is not None and last.follow_up_context:
+            # the other product may be part of the last answer's own situation ("信用卡也都还了" after
+            # "当前存在逾期"): read there, a message that lands on that entry again continues it
+            read, found, answer = self._read(last.follow_up_context + turn.raw, state.slots, state.awaiting)
+            if answer.kind is ReplyKind.ANSWER and answer.intent == last.id:
+                logger.debug("another product in the last answer's situation: %s", answer.intent)
+                return read, found, answer
+        return turn, result, decision
 
     def _after_unanswered(self, turn: Turn, state: SessionState, result: RetrievalResult | None,
                           decision: Decision) -> tuple[Turn, RetrievalResult | None, Decision]:

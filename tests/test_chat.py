@@ -214,6 +214,9 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     ("借呗逾期一天有影响吗", "已经三天了", "short-overdue"),
     # "这合法吗" after the answer about calls to family is about the collectors (it got the 24% answer)
     ("借呗逾期了会不会打电话给我爸妈", "这合法吗", "contacts"),
+    # another product named as part of the last answer's situation (fell back as another product's)
+    ("借呗显示当前存在逾期 请结清后再申请", "信用卡也都还了", "existing-overdue-notice"),
+    ("借呗逾期芝麻分会降吗", "花呗额度会降吗", "jiebei-affects-other"),
 ])
 def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
     """A short follow-up is read in the situation of the answer before it (that entry's own
