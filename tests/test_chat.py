@@ -407,9 +407,11 @@ def test_correcting_a_value_after_an_estimate_estimates_again(bot, correction: s
     assert (again.penalty.principal, again.penalty.days, again.penalty.amount) == (20000.0, 10, 150.0)
 
 
-@pytest.mark.parametrize("complaint", ["不对", "你说的不对", "答非所问", "没用", "你没懂我的意思", "我不是问这个"])
+@pytest.mark.parametrize("complaint", ["不对", "你说的不对", "答非所问", "没用", "你没懂我的意思", "我不是问这个",
+                                       "？？？", "什么意思"])
 def test_saying_the_answer_missed_gets_an_apology_and_a_person(bot, complaint: str) -> None:
-    """"你说的不对" got the "当前存在逾期" answer, "不对" the same answer again."""
+    """"你说的不对" got the "当前存在逾期" answer, "不对" the same answer again; "？？？" got the
+    borrow-again answer and "什么意思" the notice's."""
     s = bot.chat.reply("借呗逾期了怎么办").session_id
     answer = bot.chat.reply(complaint, s)
     assert answer.kind is ReplyKind.SMALLTALK and answer.lead.startswith("抱歉") and "95188" in answer.answer

@@ -40,6 +40,10 @@ def understander() -> Understander:
     ("不对 是两万", DialogueAct.NONE), ("借呗逾期算不对吗", DialogueAct.NONE), ("账单看不懂怎么办", DialogueAct.NONE),
     ("你理解错了", DialogueAct.UNHELPFUL), ("说了等于没说", DialogueAct.UNHELPFUL), ("不是逾期", DialogueAct.NONE),
     ("没问题", DialogueAct.NONE),
+    # nothing but question marks, or a bare "什么意思": not understood; a question about a message is a question
+    ("？？？", DialogueAct.UNHELPFUL), ("???", DialogueAct.UNHELPFUL), ("啊？", DialogueAct.UNHELPFUL),
+    ("什么意思", DialogueAct.UNHELPFUL), ("你这是啥意思啊", DialogueAct.UNHELPFUL),
+    ("当前存在逾期什么意思", DialogueAct.NONE), ("借呗逾期是什么意思", DialogueAct.NONE),
     ("为什么", DialogueAct.WHY), ("那为什么呢？", DialogueAct.WHY), ("凭什么啊", DialogueAct.WHY), ("怎么会这样", DialogueAct.WHY),
     ("为什么借呗会关闭", DialogueAct.NONE), ("为什么没扣款", DialogueAct.NONE),
     # saying there is a question before asking it: greeted and invited, not told it is everyday use
