@@ -217,6 +217,8 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     # another product named as part of the last answer's situation (fell back as another product's)
     ("借呗显示当前存在逾期 请结清后再申请", "信用卡也都还了", "existing-overdue-notice"),
     ("借呗逾期芝麻分会降吗", "花呗额度会降吗", "jiebei-affects-other"),
+    # "现在还来得及吗" after the due-date answer is asked on the due date (got "repay the overdue part now")
+    ("借呗几点前还款不算逾期", "那我现在还来得及吗", "due-time"),
 ])
 def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
     """A short follow-up is read in the situation of the answer before it (that entry's own
