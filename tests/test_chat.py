@@ -219,6 +219,8 @@ def test_which_number_to_call_is_a_request_for_a_person(bot, ask: str) -> None:
     ("借呗逾期芝麻分会降吗", "花呗额度会降吗", "jiebei-affects-other"),
     # "现在还来得及吗" after the due-date answer is asked on the due date (got "repay the overdue part now")
     ("借呗几点前还款不算逾期", "那我现在还来得及吗", "due-time"),
+    # "会提醒还款吗" after the reminders answer is about those messages (got repaid-still-overdue)
+    ("借呗逾期了会发短信吗", "借呗会提醒还款吗", "reminders"),
 ])
 def test_a_follow_up_is_read_in_the_last_answers_situation(bot, first: str, follow_up: str, intent: str) -> None:
     """A short follow-up is read in the situation of the answer before it (that entry's own
@@ -924,6 +926,8 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # (fell back as everyday)
     ("借呗我25号要还款 可以28号再还吗", "postpone"), ("借呗拖了几天才还 现在借不了", "borrow-again"),
     ("借呗拖了两天 额度没了", "borrow-again"), ("借呗还了一部分，剩下的下个月还可以吗", "postpone"),
+    # a waiver offered by an agent (got waive-penalty's "cannot promise", not the warning)
+    ("代理说能帮我减免罚息可信吗", "agent-scam"), ("找中介能减免借呗罚息吗", "agent-scam"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
