@@ -249,10 +249,10 @@ class Composer:
         confidence = next((h.score for h in result.hits if h.id == intent.id), 0.0) if intent and result else 0.0
 
         if decision.act in ABOUT_LAST_ANSWER and intent is not None:
-            # "真的吗": the last answer's lead said again, affirmed, with where to check it; "为什么":
-            # the lead said again with the answer's explanation under it
+            # "真的吗": the last answer's lead said again, affirmed, with where to check it; "为什么" and
+            # "然后呢": the lead said again with the answer's explanation under it
             act = d.acts[decision.act.value]
-            explained = [intent.details] if decision.act is DialogueAct.WHY else []
+            explained = [intent.details] if decision.act in (DialogueAct.WHY, DialogueAct.MORE) else []
             return self._answer(kind, act.lead + intent.lead, explained + [act.reply], confidence=0.0,
                                 sources=self.sources(intent, None, None),
                                 contacts=self.contacts if kind is ReplyKind.HANDOFF else [],

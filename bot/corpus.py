@@ -30,7 +30,7 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 Role = Literal["penalty", "handoff"]
 Scope = Literal["everyday", "not_overdue", "other_product", "chitchat"]
-ActName = Literal["crisis", "human", "greeting", "thanks", "goodbye", "ack", "identity", "reset", "confirm", "why", "unhelpful",
+ActName = Literal["crisis", "human", "greeting", "thanks", "goodbye", "ack", "identity", "reset", "confirm", "why", "more", "unhelpful",
                   "worry", "repaid"]
 
 

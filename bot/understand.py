@@ -36,6 +36,8 @@ class DialogueAct(StrEnum):
     """"真的吗", "你确定吗": asks whether the last answer holds."""
     WHY = "why"
     """A bare "为什么", "凭什么": asks the reason for the last answer; its explanation is given."""
+    MORE = "more"
+    """"然后呢", "还有呢", "有用吗": asks for more of the last answer, naming nothing; its details are given."""
     WORRY = "worry"
     """"我好怕", "好慌": fear said without a question."""
     UNHELPFUL = "unhelpful"
@@ -46,17 +48,17 @@ class DialogueAct(StrEnum):
 
 STATEMENT_ACTS = frozenset({DialogueAct.REPAID})
 """Acts that tell the user's situation: the question that follows may be read together with them."""
-ABOUT_LAST_ANSWER = frozenset({DialogueAct.CONFIRM, DialogueAct.WHY})
-"""Acts that ask about the last answer ("真的吗", "为什么"): that answer is given again."""
+ABOUT_LAST_ANSWER = frozenset({DialogueAct.CONFIRM, DialogueAct.WHY, DialogueAct.MORE})
+"""Acts that ask about the last answer ("真的吗", "为什么", "然后呢"): that answer is given again."""
 
 
 # order matters: crisis first (despair inside a long loan question still counts), small talk last
 ACT_ORDER = (DialogueAct.CRISIS, DialogueAct.RESET, DialogueAct.IDENTITY, DialogueAct.HUMAN, DialogueAct.GREETING,
-             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.ACK, DialogueAct.CONFIRM, DialogueAct.WHY, DialogueAct.UNHELPFUL,
-             DialogueAct.WORRY, DialogueAct.REPAID)
+             DialogueAct.THANKS, DialogueAct.GOODBYE, DialogueAct.ACK, DialogueAct.CONFIRM, DialogueAct.WHY, DialogueAct.MORE,
+             DialogueAct.UNHELPFUL, DialogueAct.WORRY, DialogueAct.REPAID)
 # acts that only count when the message is short: "转人工" is a request, a paragraph mentioning 客服 is a question
 SHORT_ACTS = {DialogueAct.HUMAN: 24, DialogueAct.IDENTITY: 16, DialogueAct.CONFIRM: 16, DialogueAct.WHY: 12,
-              DialogueAct.UNHELPFUL: 16, DialogueAct.WORRY: 16, DialogueAct.REPAID: 20}
+              DialogueAct.MORE: 12, DialogueAct.UNHELPFUL: 16, DialogueAct.WORRY: 16, DialogueAct.REPAID: 20}
 
 # talk of an overdue debt: numbers in such a message are the overdue amount and days. Words of a loan's
 # price (本金, 利率, 年化) are not on their own: "借一万一年利息多少" asks about a normal loan, and a

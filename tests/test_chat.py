@@ -157,6 +157,18 @@ def test_asking_why_gives_the_last_answers_explanation(bot, ask: str) -> None:
     assert bot.chat.reply(ask).kind is ReplyKind.FALLBACK
 
 
+@pytest.mark.parametrize("ask", ["然后呢", "还有呢", "有用吗"])
+def test_asking_for_more_gives_the_last_answers_details(bot, ask: str) -> None:
+    """"有用吗" after "还不上怎么办" got the partial-repayment answer and "然后呢" after the 征信 answer
+    the consequences (each read as "借呗逾期了，…"); they now get the last answer's details under its
+    lead, and fall back with nothing answered before them."""
+    first = bot.chat.reply("借呗还不上怎么办")
+    again = bot.chat.reply(ask, first.session_id)
+    assert again.kind is ReplyKind.ANSWER and again.sources[0].id == first.sources[0].id == "cannot-repay"
+    assert first.lead in again.lead and first.answer.split("\n\n")[1] in again.answer and "95188" in again.answer
+    assert bot.chat.reply(ask).kind is ReplyKind.FALLBACK
+
+
 def test_fear_without_a_question_is_met_calmly(bot) -> None:
     answer = bot.chat.reply("我好怕")
     assert answer.kind is ReplyKind.SMALLTALK and "别慌" in answer.lead and "95188" in answer.answer

@@ -46,6 +46,10 @@ def understander() -> Understander:
     ("当前存在逾期什么意思", DialogueAct.NONE), ("借呗逾期是什么意思", DialogueAct.NONE),
     ("为什么", DialogueAct.WHY), ("那为什么呢？", DialogueAct.WHY), ("凭什么啊", DialogueAct.WHY), ("怎么会这样", DialogueAct.WHY),
     ("为什么借呗会关闭", DialogueAct.NONE), ("为什么没扣款", DialogueAct.NONE),
+    # asking for more of the last answer, naming nothing; naming something is a question of its own
+    ("然后呢", DialogueAct.MORE), ("那接下来呢？", DialogueAct.MORE), ("还有吗", DialogueAct.MORE),
+    ("有用吗", DialogueAct.MORE), ("这样做有用吗", DialogueAct.MORE), ("有没有用", DialogueAct.MORE),
+    ("然后怎么办", DialogueAct.NONE), ("打95188有用吗", DialogueAct.NONE), ("还有别的办法吗", DialogueAct.NONE),
     # saying there is a question before asking it: greeted and invited, not told it is everyday use
     ("我想问下借呗的事", DialogueAct.GREETING), ("请问", DialogueAct.GREETING), ("我有个问题想问一下", DialogueAct.GREETING),
     ("你好 我想问一下借呗逾期的事情", DialogueAct.GREETING), ("想问下借呗逾期了怎么办", DialogueAct.NONE),
