@@ -940,6 +940,10 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     ("借呗拖了两天 额度没了", "borrow-again"), ("借呗还了一部分，剩下的下个月还可以吗", "postpone"),
     # a waiver offered by an agent (got waive-penalty's "cannot promise", not the warning)
     ("代理说能帮我减免罚息可信吗", "agent-scam"), ("找中介能减免借呗罚息吗", "agent-scam"),
+    # the family sued or restricted in the user's place (got the lawsuit's "possible" or the collectors'
+    # calls answer); the user sued is still the lawsuit's
+    ("借呗逾期了 我爸妈会被起诉吗", "family-liability"), ("借呗逾期 会起诉我家人吗", "family-liability"),
+    ("借呗逾期了 我老婆的支付宝会被限制吗", "family-liability"), ("借呗逾期会起诉我吗", "lawsuit"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
