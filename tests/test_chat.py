@@ -615,7 +615,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # repaying the day after borrowing is early repayment, not a late one
                                   "借呗今天借的 第二天还了 有利息吗",
                                   # a later day that is earlier than the due day is early repayment
-                                  "借呗25号要还款 可以提前到20号还吗"])
+                                  "借呗25号要还款 可以提前到20号还吗",
+                                  # whether the lender looks at the credit report (got check-status)
+                                  "借呗会不会查征信", "借呗借钱要看征信吗", "借呗额度会显示在征信上吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
