@@ -617,7 +617,9 @@ def test_questions_of_the_due_day_itself_get_the_cutoff(bot, text: str) -> None:
                                   # a later day that is earlier than the due day is early repayment
                                   "借呗25号要还款 可以提前到20号还吗",
                                   # whether the lender looks at the credit report (got check-status)
-                                  "借呗会不会查征信", "借呗借钱要看征信吗", "借呗额度会显示在征信上吗"])
+                                  "借呗会不会查征信", "借呗借钱要看征信吗", "借呗额度会显示在征信上吗",
+                                  # borrowing again after repaying is not extending a loan
+                                  "借呗还完了能续借吗"])
 def test_everyday_questions_near_an_overdue_entry_fall_back(bot, text: str) -> None:
     assert bot.chat.reply(text).kind is ReplyKind.FALLBACK
 
@@ -946,6 +948,8 @@ def test_overdue_questions_still_reach_entries_with_cue_words(bot, text: str, in
     # calls answer); the user sued is still the lawsuit's
     ("借呗逾期了 我爸妈会被起诉吗", "family-liability"), ("借呗逾期 会起诉我家人吗", "family-liability"),
     ("借呗逾期了 我老婆的支付宝会被限制吗", "family-liability"), ("借呗逾期会起诉我吗", "lawsuit"),
+    # extending the loan at its due date (got what-now's "repay the overdue part" or how-to-repay)
+    ("借呗到期了能续借吗", "postpone"), ("借呗到期后自动续期吗", "postpone"),
     # the product and 逾期 typed in pinyin (they fell back)
     ("jiebei逾期了", "overdue-what-now"), ("借呗yuqi了怎么办", "overdue-what-now"),
     # money only after the due date, pausing the repayments, 拖 a week: asking to repay later
