@@ -169,9 +169,9 @@ class ChatService:
         """"那花呗还能用吗" after an answer about an overdue 借呗: what the overdue 借呗 does to the other
         product, when reading it in that conversation lands on an entry that answers such questions
         (``product_follow_up``), or on the last answer's entry again when read in that answer's own
-        situation ("信用卡也都还了" after "当前存在逾期"). A question with lateness of its own ("花呗逾期了怎么办"), a long one,
-        and "那花呗呢" (the last question asked of 花呗: "借呗逾期会上征信吗" → "花呗逾期会上征信吗") are
-        about the other product and fall back as before."""
+        situation ("信用卡也都还了" after "当前存在逾期"). A question with lateness of its own
+        ("花呗逾期了怎么办"), a long one, and "那花呗呢" (the last question asked of 花呗: "借呗逾期会上
+        征信吗" → "花呗逾期会上征信吗") are about the other product and fall back as before."""
         context = self.corpus.dialogue.follow_up_context
         if (context is None or turn.overdue_talk or turn.ellipsis is not None
                 or len(turn.text) > FOLLOW_UP_MAX_CHARS):
