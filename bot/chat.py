@@ -16,7 +16,7 @@ from itertools import islice
 
 from bot.answer import Answer, ReplyKind
 from bot.compose import Composer
-from bot.corpus import Corpus
+from bot.corpus import Corpus, Intent
 from bot.penalty import Limits
 from bot.policy import (
     Decision,
@@ -180,7 +180,7 @@ class ChatService:
         if answer.kind is ReplyKind.ANSWER and answer.intent in self.roles.product_follow_ups:
             logger.debug("another product asked of in an overdue 借呗 conversation: %s", answer.intent)
             return read, found, answer
-        last = self.corpus.get(state.last_answered_intent) if state.last_answered_intent else None
+        last = self._last_answered(state)
         if last is not None and last.follow_up_context:
             # the other product may be part of the last answer's own situation ("信用卡也都还了" after
             # "当前存在逾期"): read there, a message that lands on that entry again continues it
@@ -225,13 +225,16 @@ class ChatService:
                 and (not denial or bool(self._follow_up_contexts(state, denial=True)))
                 and result.scope not in NOT_FOLLOW_UPS)
 
+    def _last_answered(self, state: SessionState) -> Intent | None:
+        """The entry that gave the conversation's last answer, if any."""
+        return self.corpus.get(state.last_answered_intent) if state.last_answered_intent else None
+
     def _follow_up_contexts(self, state: SessionState, denial: bool = False) -> list[str]:
         """What a follow-up is read after: the last answer's own context when its entry has one, then
         the dialogue's (a conversation about an overdue 借呗). For a ``denial`` of being overdue, only
         an own context that speaks of being shown as overdue."""
-        last = state.last_answered_intent
-        entry = self.corpus.get(last) if last else None
-        contexts = [entry.follow_up_context] if entry is not None and entry.follow_up_context else []
+        last = self._last_answered(state)
+        contexts = [last.follow_up_context] if last is not None and last.follow_up_context else []
         if denial:
             return [c for c in contexts if self.understand(c).shown_overdue]
         general = self.corpus.dialogue.follow_up_context
@@ -243,7 +246,7 @@ class ChatService:
         overdue 借呗), when that answers it with one of the intents the message alone came closest to;
         otherwise the message as it was."""
         closest = self._closest(result)
-        last = self.corpus.get(state.last_answered_intent) if state.last_answered_intent else None
+        last = self._last_answered(state)
         contexts = self._follow_up_contexts(state, denial=turn.not_overdue)
         procedure = last.procedure_context if last is not None and turn.asks_procedure else None
         # a bare span of time ("都两天了") after an answer with a situation of its own is the time since
