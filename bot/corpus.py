@@ -263,7 +263,7 @@ class Dialogue(_Strict):
     """Acts recognised before retrieval, fixed replies and help contacts."""
 
     _patterns = field_validator("broke_cues", "missed_cues", "shortfall_cues", "due_soon_cues",
-                                "later_money_cues", "holiday_cues", "refused_cues", "procedure_questions",
+                                "later_money_cues", "holiday_cues", "refused_cues", "family_words", "procedure_questions",
                                 mode="before")(_pattern)
     _expanded = field_validator("late_cues", "overdue_cues", mode="before")(_joined)  # compiled once expanded
 
@@ -293,6 +293,9 @@ class Dialogue(_Strict):
     refused_cues: str = Field(min_length=1)
     """Words that a delay, instalments or a repayment plan was asked for and refused (客服不同意, 延期被拒,
     协商不成功); other patterns say ``{refused}``."""
+    family_words: str = Field(min_length=1)
+    """The user's family members (家人, 父母, 老婆 …), in questions about them; other patterns say
+    ``{family}``."""
     overdue_cues: str = Field(min_length=1)
     """Words of being overdue or of its consequences (a regular expression)."""
     starter_suggestions: tuple[str, ...] = Field(min_length=1)
@@ -483,6 +486,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
               "due_soon": f"(?:{dialogue.due_soon_cues})", "broke": f"(?:{dialogue.broke_cues})",
               "later_money": f"(?:{dialogue.later_money_cues})",
               "refused": f"(?:{dialogue.refused_cues})", "holiday": f"(?:{dialogue.holiday_cues})",
+              "family": f"(?:{dialogue.family_words})",
               "other": f"(?:{'|'.join(others)})" if others else "(?!)"}
     dialogue = dialogue.model_copy(update={"late_cues": late,
                                            "overdue_cues": _expand(dialogue.overdue_cues, shared, dialogue_path,
